@@ -52,6 +52,9 @@ func ParseCheckpoint(text string) (origin string, size int64, root Hash, err err
 
 // RegisterKey records the signer's verifier key so that readers can find it.
 func (l *Logs) RegisterKey(ctx context.Context, vkey string) error {
+	if l.signer == nil {
+		return errors.New("cannot register a key: no signing key loaded")
+	}
 	var n int
 	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM log_keys WHERE vkey = ?`, vkey).Scan(&n); err != nil {
 		return err
@@ -87,6 +90,9 @@ func VerifierKeys(ctx context.Context, q db.Queryer) ([]string, error) {
 // that size. The log row is locked while signing, so replicas never sign the
 // same size twice.
 func (l *Logs) Sign(ctx context.Context, logID string, force bool) (*Checkpoint, error) {
+	if l.signer == nil {
+		return nil, errors.New("cannot sign checkpoints: no signing key loaded")
+	}
 	var cp *Checkpoint
 	err := l.db.WithTx(ctx, func(tx *db.Tx) error {
 		var size int64

@@ -34,7 +34,8 @@ type Logs struct {
 	clock  aims.Clock
 }
 
-// New returns the logs kept in d, whose checkpoints signer signs.
+// New returns the logs kept in d, whose checkpoints signer signs; signer
+// may be nil where nothing is signed.
 func New(d *db.DB, signer note.Signer, clock aims.Clock) *Logs {
 	if clock == nil {
 		clock = aims.SystemClock
@@ -42,10 +43,11 @@ func New(d *db.DB, signer note.Signer, clock aims.Clock) *Logs {
 	return &Logs{db: d, signer: signer, clock: clock}
 }
 
-// Origin returns the checkpoint origin line for a log: the signer's name,
-// the kind, the organisation and, for per-subject logs, the subject.
-func (l *Logs) Origin(kind, orgID, subjectID string) string {
-	o := l.signer.Name() + "/" + kind + "/" + orgID
+// Origin returns the checkpoint origin line for a log: aims, the kind, the
+// organisation and, for per-subject logs, the subject. Ids are UUIDs, so
+// origins are unique across installations.
+func Origin(kind, orgID, subjectID string) string {
+	o := "aims/" + kind + "/" + orgID
 	if subjectID != "" {
 		o += "/" + subjectID
 	}
@@ -57,7 +59,7 @@ func (l *Logs) Create(ctx context.Context, tx *db.Tx, orgID, kind, subjectID str
 	id := aims.NewID()
 	_, err := tx.ExecContext(ctx,
 		`INSERT INTO logs (id, org_id, kind, subject_id, origin, size, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)`,
-		id, orgID, kind, subjectID, l.Origin(kind, orgID, subjectID), l.clock())
+		id, orgID, kind, subjectID, Origin(kind, orgID, subjectID), l.clock())
 	if err != nil {
 		return "", fmt.Errorf("cannot create %s log: %w", kind, err)
 	}

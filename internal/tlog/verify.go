@@ -142,7 +142,7 @@ func VerifyLog(ctx context.Context, q db.Queryer, logID string, opts VerifyOptio
 		if err := v.batch(ctx, q, logID, from, to, func(size int64, root Hash) {
 			for next < len(bySize) && bySize[next].Size <= size {
 				if bySize[next].Size == size {
-					checkCheckpoint(r, bySize[next], root, opts.Verifiers)
+					CheckCheckpoint(r, bySize[next], root, opts.Verifiers)
 				}
 				next++
 			}
@@ -165,7 +165,7 @@ func VerifyLog(ctx context.Context, q db.Queryer, logID string, opts VerifyOptio
 			r.add(-1, "checkpoint of size %d signed at %s covers more entries than the %d stored: entries were removed",
 				c.Size, c.SignedAt.Format(time.RFC3339), r.Size)
 		} else if c.Size == 0 {
-			checkCheckpoint(r, c, emptyRoot, opts.Verifiers)
+			CheckCheckpoint(r, c, emptyRoot, opts.Verifiers)
 		}
 	}
 	// Checkpoints in the order they were signed must never shrink.
@@ -202,9 +202,9 @@ func loadCheckpoints(ctx context.Context, q db.Queryer, logID, origin string) ([
 	return out, rows.Err()
 }
 
-// checkCheckpoint checks a checkpoint's signature and that its body names the
+// CheckCheckpoint checks a checkpoint's signature and that its body names the
 // log, its size and the root recomputed from the entries.
-func checkCheckpoint(r *LogReport, c *Checkpoint, root Hash, verifiers note.Verifiers) {
+func CheckCheckpoint(r *LogReport, c *Checkpoint, root Hash, verifiers note.Verifiers) {
 	at := c.SignedAt.Format(time.RFC3339)
 	if verifiers == nil {
 		r.add(-1, "checkpoint of size %d signed at %s: no trusted key to check its signature", c.Size, at)

@@ -1,0 +1,65 @@
+package identity
+
+import (
+	"slices"
+
+	"github.com/aims-dev/aims/internal/aims"
+)
+
+// Actions that services authorise; each capability adds its own here, so
+// that the whole policy reads in one table.
+const (
+	ActRead          = "read"          // read the organisation's records
+	ActAuditRead     = "audit.read"    // read the audit log and its proofs
+	ActAuditSign     = "audit.sign"    // sign a checkpoint on demand
+	ActMemberManage  = "member.manage" // add and remove members, change roles
+	ActTokenOwn      = "token.own"     // create and revoke one's own API tokens
+	ActPasswordOwn   = "password.own"  // change one's own password
+	ActSystemCreate  = "ai_system.create"
+	ActSystemUpdate  = "ai_system.update"
+	ActSystemArchive = "ai_system.archive"
+)
+
+var (
+	everyone = []aims.Role{aims.RoleOwner, aims.RoleManager, aims.RoleContributor, aims.RoleAuditor, aims.RoleViewer}
+	editors  = []aims.Role{aims.RoleOwner, aims.RoleManager, aims.RoleContributor}
+	leads    = []aims.Role{aims.RoleOwner, aims.RoleManager}
+)
+
+// permissions says which roles may perform each action. Auditors read
+// everything including the logs and change nothing.
+var permissions = map[string][]aims.Role{
+	ActRead:          everyone,
+	ActAuditRead:     {aims.RoleOwner, aims.RoleManager, aims.RoleAuditor},
+	ActAuditSign:     leads,
+	ActMemberManage:  {aims.RoleOwner},
+	ActTokenOwn:      everyone,
+	ActPasswordOwn:   everyone,
+	ActSystemCreate:  editors,
+	ActSystemUpdate:  editors,
+	ActSystemArchive: leads,
+}
+
+// Authorize returns nil when the actor's role allows the action in its
+// organisation, an unauthenticated error when there is no actor, and a
+// forbidden error otherwise. Unknown actions are refused.
+func Authorize(actor *aims.Actor, action string) error {
+	if actor == nil || actor.OrgID == "" {
+		return aims.Errorf(aims.CodeUnauthenticated, "sign in or give an API token")
+	}
+	roles, ok := permissions[action]
+	if !ok {
+		return aims.Internal(aims.Errorf(aims.CodeInternal, "unknown action %q", action))
+	}
+	if actor.Kind == aims.ActorSystem || slices.Contains(roles, actor.Role) {
+		return nil
+	}
+	return aims.Forbidden(action)
+}
+
+// Can reports whether the actor may perform the action; pages use it to
+// show only what the person can do.
+func Can(actor *aims.Actor, action string) bool { return Authorize(actor, action) == nil }
+
+// RolesFor lists the roles allowed an action, for documentation and tests.
+func RolesFor(action string) []aims.Role { return slices.Clone(permissions[action]) }

@@ -72,3 +72,16 @@ func ActorFrom(ctx context.Context) *Actor {
 	a, _ := ctx.Value(actorKey{}).(*Actor)
 	return a
 }
+
+type addrKey struct{}
+
+// WithClientAddr returns a context that carries the client's network address.
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, addrKey{}, addr)
+}
+
+// ClientAddrFrom returns the client's network address carried by ctx, or "".
+func ClientAddrFrom(ctx context.Context) string {
+	a, _ := ctx.Value(addrKey{}).(string)
+	return a
+}

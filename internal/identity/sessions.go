@@ -65,3 +65,9 @@ func (st *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// Keys of the values a browser session holds.
+const (
+	SessionUserKey = "user_id"
+	SessionOrgKey  = "org_id"
+)

@@ -1,0 +1,152 @@
+// Package api is the JSON API under /api/v1, described by the OpenAPI
+// document at /api/openapi.json. Handlers decode, call a service with the
+// actor of the request and encode; every rule lives in the services.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/aisystem"
+	"github.com/aims-dev/aims/internal/auditlog"
+	"github.com/aims-dev/aims/internal/identity"
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+)
+
+// Version is the version of the API document.
+const Version = "1.0.0"
+
+// OpenAPIPath is where the OpenAPI document is served, without its extension.
+const OpenAPIPath = "/api/openapi"
+
+// Services are what the API calls.
+type Services struct {
+	Identity *identity.Service
+	Systems  *aisystem.Service
+	Audit    *auditlog.Service
+}
+
+// Register adds every API operation to mux and returns the API, whose
+// OpenAPI document describes them. maxBody limits request bodies.
+func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
+	cfg := huma.DefaultConfig("aims", Version)
+	cfg.Info.Description = "The JSON API of aims, an AI management system for ISO/IEC 42001. " +
+		"Authenticate with `Authorization: Bearer TOKEN` (create tokens with `aims token create` or on your settings page). " +
+		"Errors are RFC 9457 problem details; invalid input answers 422 and names every bad field in `errors[].location`."
+	cfg.OpenAPIPath = OpenAPIPath
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.CreateHooks = nil // no $schema links in responses
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token such as aims_…"},
+	}
+	cfg.Security = []map[string][]string{{"bearer": {}}}
+	api := humago.New(mux, cfg)
+	r := &registrar{api: api, maxBody: maxBody}
+	registerMe(r, s)
+	registerSystems(r, s)
+	registerAudit(r, s)
+	registerTokens(r, s)
+	registerMembers(r, s)
+	return api
+}
+
+// registrar adds operations with the settings every operation shares.
+type registrar struct {
+	api     huma.API
+	maxBody int64
+}
+
+func (r *registrar) op(op huma.Operation) huma.Operation {
+	if op.MaxBodyBytes == 0 {
+		op.MaxBodyBytes = r.maxBody
+	}
+	op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden}, op.Errors...)
+	return op
+}
+
+// register adds one operation to the API.
+func register[I, O any](r *registrar, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	huma.Register(r.api, r.op(op), h)
+}
+
+// actor returns the actor of the request; the services refuse a nil one.
+func actor(ctx context.Context) *aims.Actor { return aims.ActorFrom(ctx) }
+
+// statusOf maps an error code to its HTTP status.
+var statusOf = map[aims.Code]int{
+	aims.CodeInvalid:         http.StatusUnprocessableEntity,
+	aims.CodeNotFound:        http.StatusNotFound,
+	aims.CodeConflict:        http.StatusConflict,
+	aims.CodeForbidden:       http.StatusForbidden,
+	aims.CodeUnauthenticated: http.StatusUnauthorized,
+	aims.CodeTooMany:         http.StatusTooManyRequests,
+	aims.CodeInternal:        http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for an error, for handlers outside huma.
+func StatusOf(err error) int { return statusOf[aims.CodeOf(err)] }
+
+// problem turns a service error into an RFC 9457 problem whose errors name
+// each bad field at its location (body.name, query.limit, …).
+func problem(err error, location string) error {
+	if err == nil {
+		return nil
+	}
+	e := aims.AsError(err)
+	status := statusOf[e.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	msg := e.Message
+	if e.Code == aims.CodeInternal {
+		slog.Error("internal error", "err", err)
+		msg = "internal error"
+	} else if e.Code != aims.CodeInvalid {
+		msg = err.Error()
+		if len(e.Fields) > 0 {
+			msg = e.Message
+		}
+	}
+	details := make([]error, 0, len(e.Fields))
+	for _, f := range e.Fields {
+		loc := f.Field
+		if location != "" {
+			loc = location + "." + f.Field
+		}
+		details = append(details, &huma.ErrorDetail{Location: loc, Message: f.Message})
+	}
+	out := huma.NewError(status, msg, details...)
+	h := http.Header{}
+	switch e.Code {
+	case aims.CodeUnauthenticated:
+		h.Set("WWW-Authenticate", `Bearer realm="aims"`)
+	case aims.CodeTooMany:
+		h.Set("Retry-After", strconv.Itoa(max(e.RetryAfterSeconds, 1)))
+	}
+	if len(h) > 0 {
+		return huma.ErrorWithHeaders(out, h)
+	}
+	return out
+}
+
+// WriteProblem writes an error as problem+json outside huma, for the
+// authentication middleware.
+func WriteProblem(w http.ResponseWriter, err error) {
+	e := aims.AsError(err)
+	status := StatusOf(err)
+	if e.Code == aims.CodeUnauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="aims"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	msg := e.Message
+	if e.Code == aims.CodeInternal {
+		msg = "internal error"
+	}
+	_, _ = w.Write(mustJSON(huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: msg}))
+}

@@ -1,0 +1,72 @@
+// Package app wires aims together: configuration, database, logs, services,
+// the HTTP handler and background jobs.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/aisystem"
+	"github.com/aims-dev/aims/internal/auditlog"
+	"github.com/aims-dev/aims/internal/config"
+	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/tlog"
+)
+
+// App is an open aims installation: its database and services.
+type App struct {
+	Config   *config.Config
+	DB       *db.DB
+	Key      *tlog.Key
+	Logs     *tlog.Logs
+	Identity *identity.Service
+	Systems  *aisystem.Service
+	Audit    *auditlog.Service
+	Clock    aims.Clock
+}
+
+// Open connects to the configured database, applies pending migrations and
+// builds the services. With signing set it loads the checkpoint key,
+// creating it on first start, and records its verifier key.
+func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		slog.Info("applied migration", "migration", m, "database", d.Location)
+	}
+	a := &App{Config: cfg, DB: d, Clock: aims.SystemClock}
+	if signing {
+		if a.Key, err = tlog.LoadOrCreateKey(cfg.KeyFile()); err != nil {
+			d.Close()
+			return nil, err
+		}
+		a.Logs = tlog.New(d, a.Key.Signer, a.Clock)
+		if err := a.Logs.RegisterKey(ctx, a.Key.VerifierKey); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("cannot record the verifier key: %w", err)
+		}
+	} else {
+		a.Logs = tlog.New(d, nil, a.Clock)
+	}
+	a.Identity = identity.New(d, a.Logs, a.Clock)
+	a.Systems = aisystem.New(d, a.Logs, a.Clock)
+	vkey := ""
+	if a.Key != nil {
+		vkey = a.Key.VerifierKey
+	}
+	a.Audit = auditlog.New(d, a.Logs, vkey)
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

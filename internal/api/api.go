@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"github.com/aims-dev/aims/internal/aims"
@@ -45,6 +46,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token such as aims_…"},
 	}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
+	huma.NewError = newError
 	api := humago.New(mux, cfg)
 	r := &registrar{api: api, maxBody: maxBody}
 	registerMe(r, s)
@@ -149,4 +151,33 @@ func WriteProblem(w http.ResponseWriter, err error) {
 		msg = "internal error"
 	}
 	_, _ = w.Write(mustJSON(huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: msg}))
+}
+
+// defaultNewError is huma's own error constructor, which newError refines.
+var defaultNewError = huma.NewError
+
+// missingProperty matches huma's message for an absent required property.
+var missingProperty = regexp.MustCompile(`^expected required property (\S+) to be present$`)
+
+// newError answers malformed JSON with 422 like any other invalid input, and
+// names a missing required property at its own location (body.name) rather
+// than at the object holding it.
+func newError(status int, msg string, errs ...error) huma.StatusError {
+	if status == http.StatusBadRequest {
+		status = http.StatusUnprocessableEntity
+	}
+	out := defaultNewError(status, msg, errs...)
+	if m, ok := out.(*huma.ErrorModel); ok {
+		for _, d := range m.Errors {
+			if d == nil {
+				continue
+			}
+			if sub := missingProperty.FindStringSubmatch(d.Message); sub != nil {
+				d.Location = d.Location + "." + sub[1]
+				d.Message = "is required"
+				d.Value = nil
+			}
+		}
+	}
+	return out
 }

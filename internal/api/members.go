@@ -30,8 +30,8 @@ type memberPath struct {
 }
 
 type changeRoleInput struct {
-	memberPath
-	Body identity.ChangeRoleRequest
+	UserID string `path:"user_id"`
+	Body   identity.ChangeRoleRequest
 }
 
 type memberOutput struct{ Body *identity.Membership }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/aims-dev/aims/internal/aisystem"
@@ -24,7 +25,7 @@ type listSystemsOutput struct{ Body *aisystem.Page }
 type createSystemInput struct{ Body aisystem.CreateRequest }
 
 type updateSystemInput struct {
-	systemPath
+	ID   string `path:"id" doc:"The system's id or reference, such as SYS-3."`
 	Body aisystem.UpdateRequest
 }
 
@@ -35,7 +36,22 @@ type HistoryEntry struct {
 	Actor   tlog.EventActor  `json:"actor"`
 	Action  string           `json:"action"`
 	Object  tlog.EventObject `json:"object"`
-	Changes []tlog.Change    `json:"changes"`
+	Changes []Change         `json:"changes"`
+}
+
+// Change is one field's value before and after a change.
+type Change struct {
+	Field  string          `json:"field"`
+	Before json.RawMessage `json:"before,omitempty" doc:"The value before; absent when the field was empty."`
+	After  json.RawMessage `json:"after,omitempty" doc:"The value after; absent when the field became empty."`
+}
+
+// present drops a JSON null, so that an empty side of a change is absent.
+func present(v json.RawMessage) json.RawMessage {
+	if string(v) == "null" {
+		return nil
+	}
+	return v
 }
 
 type historyOutput struct {
@@ -47,9 +63,9 @@ type historyOutput struct {
 func historyEntries(evs []tlog.Event) []HistoryEntry {
 	out := make([]HistoryEntry, 0, len(evs))
 	for _, e := range evs {
-		ch := e.Changes
-		if ch == nil {
-			ch = []tlog.Change{}
+		ch := make([]Change, 0, len(e.Changes))
+		for _, c := range e.Changes {
+			ch = append(ch, Change{Field: c.Field, Before: present(c.Before), After: present(c.After)})
 		}
 		out = append(out, HistoryEntry{Index: e.Index, Time: e.Time.UTC().Format("2006-01-02T15:04:05.000000Z"),
 			Actor: e.Actor, Action: e.Action, Object: e.Object, Changes: ch})

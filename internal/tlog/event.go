@@ -179,8 +179,9 @@ func (l *Logs) AppendEvent(ctx context.Context, tx *db.Tx, ev *Event) error {
 }
 
 // Changes compares two values that encode as JSON objects and returns the
-// fields that differ, leaving out those named in skip. A nil before means
-// the object was created.
+// fields that differ, leaving out those named in skip and those that only
+// go between kinds of nothing (null, "", [] and {}). A nil before means the
+// object was created.
 func Changes(before, after any, skip ...string) ([]Change, error) {
 	b, err := fields(before)
 	if err != nil {
@@ -209,7 +210,7 @@ func Changes(before, after any, skip ...string) ([]Change, error) {
 		if av == nil {
 			av = json.RawMessage("null")
 		}
-		if bytes.Equal(bv, av) {
+		if bytes.Equal(bv, av) || (blank(bv) && blank(av)) {
 			continue
 		}
 		out = append(out, Change{Field: k, Before: bv, After: av})
@@ -303,4 +304,13 @@ func Events(ctx context.Context, q db.Queryer, org string, f EventFilter) ([]Eve
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// blank reports whether a canonical JSON value holds nothing.
+func blank(v json.RawMessage) bool {
+	switch string(v) {
+	case "null", `""`, "[]", "{}":
+		return true
+	}
+	return false
 }

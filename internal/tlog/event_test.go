@@ -108,6 +108,14 @@ func TestChanges(t *testing.T) {
 	if diff := cmp.Diff(want, updated); diff != "" {
 		t.Errorf("update changes (-want +got):\n%s", diff)
 	}
+	// Going between kinds of nothing is no change.
+	blank, err := tlog.Changes(map[string]any{"a": nil, "b": []string{}, "c": "x"}, map[string]any{"a": "", "b": nil, "c": "x", "d": map[string]int{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blank) != 0 {
+		t.Errorf("changes between blanks reported: %+v", blank)
+	}
 }
 
 // FuzzDecodeEvent checks that decoding never panics and that whatever

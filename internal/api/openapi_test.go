@@ -1,0 +1,135 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aims-dev/aims/internal/db"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
+)
+
+func loadDocument(t *testing.T, w *world, path string) *openapi3.T {
+	t.Helper()
+	r := w.call(t, "none", "GET", path, "")
+	if r.status != 200 {
+		t.Fatalf("GET %s = %d", path, r.status)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(r.body)
+	if err != nil {
+		t.Fatalf("%s does not load: %v", path, err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("%s is not a valid OpenAPI document: %v", path, err)
+	}
+	return doc
+}
+
+// TestOpenAPIDocument checks the served document with kin-openapi, and that
+// every operation is documented with an id, a summary and its errors.
+func TestOpenAPIDocument(t *testing.T) {
+	w := newWorld(t, db.SQLite)
+	doc := loadDocument(t, w, "/api/openapi.json")
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("OpenAPI version %s", doc.OpenAPI)
+	}
+	loadDocument(t, w, "/api/openapi-3.0.json")
+	want := map[string]bool{}
+	for _, op := range []string{
+		"GET /api/v1/me", "GET /api/v1/systems", "POST /api/v1/systems", "GET /api/v1/systems/{id}",
+		"PATCH /api/v1/systems/{id}", "POST /api/v1/systems/{id}/archive", "POST /api/v1/systems/{id}/restore",
+		"GET /api/v1/systems/{id}/history", "GET /api/v1/audit/checkpoint", "POST /api/v1/audit/checkpoint",
+		"GET /api/v1/audit/key", "GET /api/v1/audit/entries", "GET /api/v1/audit/proof/inclusion",
+		"GET /api/v1/audit/proof/consistency", "GET /api/v1/audit/verify", "GET /api/v1/tokens", "POST /api/v1/tokens",
+		"DELETE /api/v1/tokens/{id}", "GET /api/v1/members", "POST /api/v1/members", "PATCH /api/v1/members/{user_id}",
+		"DELETE /api/v1/members/{user_id}",
+	} {
+		want[op] = true
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			key := method + " " + path
+			if !want[key] {
+				t.Errorf("undocumented in this test: %s", key)
+			}
+			delete(want, key)
+			if op.OperationID == "" || op.Summary == "" || len(op.Tags) == 0 {
+				t.Errorf("%s lacks an operation id, summary or tag", key)
+			}
+			if op.Responses.Value("401") == nil {
+				t.Errorf("%s does not document 401", key)
+			}
+		}
+	}
+	for op := range want {
+		t.Errorf("operation missing from the document: %s", op)
+	}
+}
+
+// TestResponsesMatchTheDocument validates real requests and answers,
+// including errors, against the OpenAPI document.
+func TestResponsesMatchTheDocument(t *testing.T) {
+	w := newWorld(t, db.SQLite)
+	doc := loadDocument(t, w, "/api/openapi.json")
+	doc.Servers = openapi3.Servers{{URL: w.URL}}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ who, method, path, body string }{
+		{"owner", "POST", "/api/v1/systems", validSystem},
+		{"owner", "POST", "/api/v1/systems", `{"name":"","intended_purpose":"x","lifecycle_stage":"soon"}`},
+		{"owner", "GET", "/api/v1/systems?q=credit", ""},
+		{"owner", "GET", "/api/v1/systems/SYS-1", ""},
+		{"owner", "PATCH", "/api/v1/systems/SYS-1", `{"version":1,"ai_roles":["provider","customer"]}`},
+		{"owner", "PATCH", "/api/v1/systems/SYS-1", `{"version":1,"name":"Stale"}`},
+		{"viewer", "POST", "/api/v1/systems/SYS-1/archive", ""},
+		{"globex", "GET", "/api/v1/systems/SYS-1", ""},
+		{"owner", "POST", "/api/v1/systems/SYS-1/archive", ""},
+		{"owner", "GET", "/api/v1/systems/SYS-1/history", ""},
+		{"owner", "POST", "/api/v1/audit/checkpoint", ""},
+		{"auditor", "GET", "/api/v1/audit/checkpoint", ""},
+		{"auditor", "GET", "/api/v1/audit/entries?limit=3", ""},
+		{"auditor", "GET", "/api/v1/audit/proof/inclusion?index=0&size=2", ""},
+		{"auditor", "GET", "/api/v1/audit/proof/consistency?old=1&new=2", ""},
+		{"auditor", "GET", "/api/v1/audit/verify", ""},
+		{"none", "GET", "/api/v1/audit/key", ""},
+		{"viewer", "GET", "/api/v1/me", ""},
+		{"viewer", "POST", "/api/v1/tokens", `{"name":"x"}`},
+		{"viewer", "GET", "/api/v1/tokens", ""},
+		{"owner", "GET", "/api/v1/members", ""},
+		{"owner", "POST", "/api/v1/members", `{"email":"n@acme.example","name":"N","role":"viewer"}`},
+		{"none", "GET", "/api/v1/systems", ""},
+	} {
+		var body io.Reader
+		if c.body != "" {
+			body = strings.NewReader(c.body)
+		}
+		req, _ := http.NewRequest(c.method, w.URL+c.path, body)
+		if c.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if tok := w.tokens[c.who]; tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.path, err)
+		}
+		r := w.call(t, c.who, c.method, c.path, c.body)
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
+			Status: r.status, Header: r.header, Body: io.NopCloser(bytes.NewReader(r.body)),
+			Options: &openapi3filter.Options{IncludeResponseStatus: true},
+		}
+		if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+			t.Errorf("%s %s as %s → %d does not match the document: %v\n%s", c.method, c.path, c.who, r.status, err, r.body)
+		}
+	}
+}

@@ -176,6 +176,8 @@ func newError(status int, msg string, errs ...error) huma.StatusError {
 				d.Location = d.Location + "." + sub[1]
 				d.Message = "is required"
 				d.Value = nil
+			} else if d.Message == "expected length >= 1" {
+				d.Message = "is required"
 			}
 		}
 	}

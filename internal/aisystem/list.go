@@ -38,7 +38,9 @@ func scanSystem(scan func(...any) error) (*System, error) {
 func get(ctx context.Context, q db.Queryer, orgID, idOrRef string) (*System, error) {
 	col := "s.id"
 	key := strings.TrimSpace(idOrRef)
-	if !aims.ValidID(key) {
+	if aims.ValidID(key) {
+		key = strings.ToLower(key) // ids are stored as NewID writes them, in lower case
+	} else {
 		col, key = "s.ref", strings.ToUpper(key)
 	}
 	sys, err := scanSystem(q.QueryRowContext(ctx, selectSystem+` WHERE s.org_id = ? AND `+col+` = ?`, orgID, key).Scan)
@@ -70,12 +72,25 @@ type Page struct {
 }
 
 // sortColumns maps a sort key to its ORDER BY clause; ties break by reference order.
+// Stages sort in the order of the life cycle and classes in the order of
+// their list, not alphabetically.
 var sortColumns = map[string]string{
 	"name":    "s.name_key",
 	"ref":     "s.created_at",
 	"updated": "s.updated_at",
-	"stage":   "s.lifecycle_stage",
-	"class":   "s.eu_ai_act_class",
+	"stage":   optionOrder("s.lifecycle_stage", LifecycleStages),
+	"class":   optionOrder("s.eu_ai_act_class", EUAIActClasses),
+}
+
+// optionOrder is an SQL expression giving each option's position in opts.
+func optionOrder(col string, opts []Option) string {
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for i, o := range opts {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", o.Value, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(opts))
+	return b.String()
 }
 
 // Normalise fills defaults and checks the query, naming any bad parameter.

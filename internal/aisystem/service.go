@@ -122,8 +122,11 @@ func (s *Service) Update(ctx context.Context, actor *aims.Actor, idOrRef string,
 		if err != nil || len(ch) == 0 {
 			return err // nothing changed: no new version, no event
 		}
-		if err := checkOwner(ctx, tx, actor.OrgID, after.OwnerID); err != nil {
-			return err
+		// An owner who has left does not block other changes; only a new owner is checked.
+		if after.OwnerID != before.OwnerID {
+			if err := checkOwner(ctx, tx, actor.OrgID, after.OwnerID); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE ai_systems SET name = ?, name_key = ?, intended_purpose = ?, description = ?,
 			owner_id = ?, ai_roles = ?, lifecycle_stage = ?, eu_ai_act_class = ?, deployment_context = ?,

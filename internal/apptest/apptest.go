@@ -5,7 +5,9 @@ package apptest
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -65,11 +67,24 @@ func New(t testing.TB, dialect db.Dialect) *Env {
 	return NewWithConfig(t, Config(t, dialect, nil))
 }
 
-// NewWithConfig starts a server with the given configuration.
+// NewWithConfig starts a server with the given configuration and sets it
+// up with the organisation "Acme" and its owner.
 func NewWithConfig(t testing.TB, cfg *config.Config) *Env {
 	t.Helper()
-	ctx := context.Background()
-	a, err := app.Open(ctx, cfg, true)
+	e := Serve(t, cfg)
+	_, org, err := e.App.Identity.Setup(context.Background(), identity.SetupRequest{Organisation: "Acme", Name: "Olive Owner",
+		Email: e.OwnerEmail, Password: Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Org = org
+	return e
+}
+
+// Serve starts a server with the given configuration, as it is.
+func Serve(t testing.TB, cfg *config.Config) *Env {
+	t.Helper()
+	a, err := app.Open(context.Background(), cfg, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,14 +94,22 @@ func NewWithConfig(t testing.TB, cfg *config.Config) *Env {
 		srv.Close()
 		a.Close()
 	})
-	e := &Env{App: a, Server: srv, URL: srv.URL, OwnerEmail: "owner@acme.example", Password: Password, t: t}
-	_, org, err := a.Identity.Setup(ctx, identity.SetupRequest{Organisation: "Acme", Name: "Olive Owner",
-		Email: e.OwnerEmail, Password: Password})
+	return &Env{App: a, Server: srv, URL: srv.URL, OwnerEmail: "owner@acme.example", Password: Password, t: t}
+}
+
+// Get fetches a URL and returns its body, failing the test unless it answers 200.
+func Get(t testing.TB, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Org = org
-	return e
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
 }
 
 // Member makes a user with a role in the organisation (creating it if

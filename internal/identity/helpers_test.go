@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +19,12 @@ import (
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
+
+// TestMain keeps the service's warnings about failed sign-ins out of the test output.
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	os.Exit(m.Run())
+}
 
 // testClock is a clock the test moves by hand.
 type testClock struct {
@@ -84,6 +92,17 @@ func (e *env) addUser(t *testing.T, org, email, name string, role aims.Role) *ai
 	t.Helper()
 	res, err := e.svc.CreateUser(e.ctx, system, identity.CreateUserRequest{
 		Org: org, Email: email, Name: name, Role: role, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.actor(t, res.User.ID, res.Org.ID)
+}
+
+// addExisting gives an existing user a role in an organisation, creating the
+// organisation if needed, and returns them as a signed-in actor there.
+func (e *env) addExisting(t *testing.T, org, email string, role aims.Role) *aims.Actor {
+	t.Helper()
+	res, err := e.svc.CreateUser(e.ctx, system, identity.CreateUserRequest{Org: org, Email: email, Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}

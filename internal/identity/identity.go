@@ -258,7 +258,10 @@ func (s *Service) Org(ctx context.Context, actor *aims.Actor) (*Org, error) {
 	if db.IsNoRows(err) {
 		return nil, aims.NotFound("organisation", actor.OrgID)
 	}
-	return &o, err
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 // ActorFor builds the actor for a signed-in user in one of their

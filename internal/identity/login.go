@@ -33,7 +33,10 @@ var dummyHash = hashPassword("not a real password, only for timing", DefaultArgo
 // without looking at the password.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (*User, []Membership, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []throttleKey{{"account:" + email, accountFreeFailures}, {"address:" + addr, addressFreeFailures}}
+	keys := []throttleKey{{"account:" + email, accountFreeFailures}}
+	if addr != "" {
+		keys = append(keys, throttleKey{"address:" + addr, addressFreeFailures})
+	}
 	now := s.clock()
 	for _, k := range keys {
 		if wait, err := s.lockedFor(ctx, k, now); err != nil {

@@ -79,17 +79,16 @@ func (s *Service) AddMember(ctx context.Context, actor *aims.Actor, req AddMembe
 				return err
 			}
 			userID = nu.ID
-			var hash string
-			invitation, hash = secret("inv_")
-			now := s.clock()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, org_id, user_id, created_by, created_at, expires_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, hash, actor.OrgID, nu.ID, actor.UserID, now, now.Add(InvitationLifetime)); err != nil {
-				return err
-			}
 		case err != nil:
 			return err
 		default:
 			userID = u.ID
+		}
+		// Whoever has not yet set a password needs a link to do so.
+		if u == nil || !u.Active {
+			if invitation, err = s.invite(ctx, tx, actor, userID); err != nil {
+				return err
+			}
 		}
 		if err := s.insertMembership(ctx, tx, actor.OrgID, userID, req.Role); err != nil {
 			return err
@@ -103,6 +102,16 @@ func (s *Service) AddMember(ctx context.Context, actor *aims.Actor, req AddMembe
 	}
 	m, err := s.Member(ctx, actor, userID)
 	return m, invitation, err
+}
+
+// invite stores a new invitation for a user to set their password and
+// returns its token.
+func (s *Service) invite(ctx context.Context, tx *db.Tx, actor *aims.Actor, userID string) (string, error) {
+	token, hash := secret("inv_")
+	now := s.clock()
+	_, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, org_id, user_id, created_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, hash, actor.OrgID, userID, actor.UserID, now, now.Add(InvitationLifetime))
+	return token, err
 }
 
 // ChangeRoleRequest gives a member a new role.
@@ -126,7 +135,7 @@ func (s *Service) ChangeRole(ctx context.Context, actor *aims.Actor, userID stri
 			return err
 		}
 		if old == aims.RoleOwner {
-			if err := s.keepAnOwner(ctx, tx, actor.OrgID, "role"); err != nil {
+			if err := s.keepAnOwner(ctx, tx, actor.OrgID, userID, "role"); err != nil {
 				return err
 			}
 		}
@@ -156,7 +165,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor *aims.Actor, userID st
 			return err
 		}
 		if old == aims.RoleOwner {
-			if err := s.keepAnOwner(ctx, tx, actor.OrgID, "user_id"); err != nil {
+			if err := s.keepAnOwner(ctx, tx, actor.OrgID, userID, "user_id"); err != nil {
 				return err
 			}
 		}
@@ -195,23 +204,30 @@ func (s *Service) lockMember(ctx context.Context, tx *db.Tx, orgID, userID strin
 	return role, email, nil
 }
 
-// keepAnOwner refuses a change that would leave the organisation without an
-// active owner. Owner rows are locked so that two demotions cannot race.
-func (s *Service) keepAnOwner(ctx context.Context, tx *db.Tx, orgID, field string) error {
+// keepAnOwner refuses a change to userID's owner role that would leave the
+// organisation without an active owner: only the departure of its last
+// active owner does. Owner rows are locked so that two demotions cannot race.
+func (s *Service) keepAnOwner(ctx context.Context, tx *db.Tx, orgID, userID, field string) error {
 	rows, err := tx.QueryContext(ctx, `UPDATE memberships SET role = role WHERE org_id = ? AND role = 'owner'
 		AND user_id IN (SELECT id FROM users WHERE password_hash IS NOT NULL) RETURNING user_id`, orgID)
 	if err != nil {
 		return err
 	}
-	n := 0
+	n, active := 0, false
 	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
 		n++
+		active = active || id == userID
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if n <= 1 {
+	if active && n <= 1 {
 		return &aims.Error{Code: aims.CodeConflict, Message: "the organisation needs an owner",
 			Fields: []aims.FieldError{{Field: field, Message: "would leave the organisation without an active owner"}}}
 	}
@@ -226,17 +242,22 @@ type Invitation struct {
 	ExpiresAt time.Time
 }
 
-// LookupInvitation returns a usable invitation, or not found.
+// LookupInvitation returns a usable invitation, or not found. An invitation
+// stops working when the person's membership ends.
 func (s *Service) LookupInvitation(ctx context.Context, token string) (*Invitation, error) {
 	var inv Invitation
 	err := s.db.QueryRowContext(ctx, `SELECT o.name, u.email, u.name, i.expires_at FROM invitations i
 		JOIN organisations o ON o.id = i.org_id JOIN users u ON u.id = i.user_id
+		JOIN memberships m ON m.org_id = i.org_id AND m.user_id = i.user_id
 		WHERE i.token_hash = ? AND i.used_at IS NULL AND i.expires_at > ?`, hashSecret(token), s.clock()).
 		Scan(&inv.OrgName, &inv.Email, &inv.Name, &inv.ExpiresAt)
 	if db.IsNoRows(err) {
 		return nil, aims.Errorf(aims.CodeNotFound, "this invitation is unknown, used or expired")
 	}
-	return &inv, err
+	if err != nil {
+		return nil, err
+	}
+	return &inv, nil
 }
 
 // AcceptInvitationRequest sets the invited person's name and password.
@@ -246,13 +267,15 @@ type AcceptInvitationRequest struct {
 	Password string `json:"password"`
 }
 
-// AcceptInvitation activates an invited account; the invitation then stops working.
+// AcceptInvitation activates an invited account; the invitation then stops
+// working. The invited person must still be a member of the organisation.
 func (s *Service) AcceptInvitation(ctx context.Context, req AcceptInvitationRequest) (*User, error) {
 	var user *User
 	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
 		var orgID, userID string
 		err := tx.QueryRowContext(ctx, `UPDATE invitations SET used_at = ?
-			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING org_id, user_id`,
+			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND EXISTS (SELECT 1 FROM memberships m
+				WHERE m.org_id = invitations.org_id AND m.user_id = invitations.user_id) RETURNING org_id, user_id`,
 			s.clock(), hashSecret(req.Token), s.clock()).Scan(&orgID, &userID)
 		if db.IsNoRows(err) {
 			return aims.Errorf(aims.CodeNotFound, "this invitation is unknown, used or expired")

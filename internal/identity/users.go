@@ -226,6 +226,10 @@ func (s *Service) storePassword(ctx context.Context, tx *db.Tx, actor *aims.Acto
 		hashPassword(password, s.Argon2), s.clock(), u.ID); err != nil {
 		return err
 	}
+	// A pending invitation must not later replace the password set here.
+	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, s.clock(), u.ID); err != nil {
+		return err
+	}
 	return s.recordInUserOrgs(ctx, tx, u.ID, actor, "user.password_change",
 		tlog.EventObject{Type: ObjectUser, ID: u.ID, Ref: u.Email}, nil)
 }

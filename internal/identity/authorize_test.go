@@ -1,0 +1,78 @@
+package identity_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/identity"
+)
+
+// TestAuthorize states the whole policy: every actor against every action.
+func TestAuthorize(t *testing.T) {
+	const (
+		ok     = aims.Code("")
+		denied = aims.CodeForbidden
+		anon   = aims.CodeUnauthenticated
+	)
+	actions := []string{identity.ActRead, identity.ActAuditRead, identity.ActAuditSign, identity.ActMemberManage,
+		identity.ActTokenOwn, identity.ActPasswordOwn, identity.ActSystemCreate, identity.ActSystemUpdate, identity.ActSystemArchive}
+	user := func(r aims.Role) *aims.Actor {
+		return &aims.Actor{Kind: aims.ActorUser, UserID: "u", OrgID: "o", Role: r}
+	}
+	tests := []struct {
+		name  string
+		actor *aims.Actor
+		want  []aims.Code // in the order of actions
+	}{
+		//                                       read audit.read audit.sign member token password create update archive
+		{"owner", user(aims.RoleOwner), []aims.Code{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"manager", user(aims.RoleManager), []aims.Code{ok, ok, ok, denied, ok, ok, ok, ok, ok}},
+		{"contributor", user(aims.RoleContributor), []aims.Code{ok, denied, denied, denied, ok, ok, ok, ok, denied}},
+		{"auditor", user(aims.RoleAuditor), []aims.Code{ok, ok, denied, denied, ok, ok, denied, denied, denied}},
+		{"viewer", user(aims.RoleViewer), []aims.Code{ok, denied, denied, denied, ok, ok, denied, denied, denied}},
+		{"token of a viewer", &aims.Actor{Kind: aims.ActorToken, UserID: "u", OrgID: "o", Role: aims.RoleViewer, TokenID: "t"},
+			[]aims.Code{ok, denied, denied, denied, ok, ok, denied, denied, denied}},
+		{"unknown role", user("admin"), []aims.Code{denied, denied, denied, denied, denied, denied, denied, denied, denied}},
+		{"no role", user(""), []aims.Code{denied, denied, denied, denied, denied, denied, denied, denied, denied}},
+		{"nil actor", nil, []aims.Code{anon, anon, anon, anon, anon, anon, anon, anon, anon}},
+		{"owner without organisation", &aims.Actor{Kind: aims.ActorUser, UserID: "u", Role: aims.RoleOwner},
+			[]aims.Code{anon, anon, anon, anon, anon, anon, anon, anon, anon}},
+		{"system actor", &aims.Actor{Kind: aims.ActorSystem, Name: "cli", OrgID: "o"}, []aims.Code{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"system actor without organisation", &aims.Actor{Kind: aims.ActorSystem, Name: "cli"},
+			[]aims.Code{anon, anon, anon, anon, anon, anon, anon, anon, anon}},
+	}
+	for _, tc := range tests {
+		for i, action := range actions {
+			err := identity.Authorize(tc.actor, action)
+			got := ok
+			if err != nil {
+				got = aims.CodeOf(err)
+			}
+			if got != tc.want[i] {
+				t.Errorf("%s, %s: got %q (%v), want %q", tc.name, action, got, err, tc.want[i])
+			}
+			if identity.Can(tc.actor, action) != (tc.want[i] == ok) {
+				t.Errorf("%s, %s: Can disagrees with Authorize", tc.name, action)
+			}
+		}
+	}
+	// RolesFor reports the same policy.
+	for i, action := range actions {
+		var want []aims.Role
+		for _, tc := range tests[:5] {
+			if tc.want[i] == ok {
+				want = append(want, tc.actor.Role)
+			}
+		}
+		if got := identity.RolesFor(action); !slices.Equal(got, want) {
+			t.Errorf("RolesFor(%s) = %q, want %q", action, got, want)
+		}
+	}
+	// An action nobody defined is refused even to owners and the system.
+	for _, a := range []*aims.Actor{user(aims.RoleOwner), {Kind: aims.ActorSystem, OrgID: "o"}} {
+		if err := identity.Authorize(a, "ai_system.destroy"); aims.CodeOf(err) != aims.CodeInternal {
+			t.Errorf("unknown action for %s: %v, want an internal error", a.Kind, err)
+		}
+	}
+}

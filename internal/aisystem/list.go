@@ -193,3 +193,36 @@ func (s *Service) List(ctx context.Context, actor *aims.Actor, q ListQuery) (*Pa
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// Counts is how many active systems an organisation has, in all and by
+// life-cycle stage and by EU AI Act class.
+type Counts struct {
+	Active  int
+	ByStage map[string]int
+	ByClass map[string]int
+}
+
+// Count tallies the organisation's active systems in one query.
+func (s *Service) Count(ctx context.Context, actor *aims.Actor) (*Counts, error) {
+	if err := identity.Authorize(actor, identity.ActRead); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT lifecycle_stage, eu_ai_act_class, count(*) FROM ai_systems
+		WHERE org_id = ? AND status = ? GROUP BY lifecycle_stage, eu_ai_act_class`, actor.OrgID, StatusActive)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	c := &Counts{ByStage: map[string]int{}, ByClass: map[string]int{}}
+	for rows.Next() {
+		var stage, class string
+		var n int
+		if err := rows.Scan(&stage, &class, &n); err != nil {
+			return nil, err
+		}
+		c.Active += n
+		c.ByStage[stage] += n
+		c.ByClass[class] += n
+	}
+	return c, rows.Err()
+}

@@ -246,3 +246,32 @@ func TestListRefusesABadQuery(t *testing.T) {
 		wantCode(t, err, aims.CodeUnauthenticated)
 	})
 }
+
+func TestCount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.create(t, aisystem.CreateRequest{Name: "A", IntendedPurpose: "P", LifecycleStage: "deployment", EUAIActClass: "high"})
+		e.create(t, aisystem.CreateRequest{Name: "B", IntendedPurpose: "P", LifecycleStage: "deployment"})
+		e.create(t, aisystem.CreateRequest{Name: "C", IntendedPurpose: "P", EUAIActClass: "high"})
+		archived := e.create(t, aisystem.CreateRequest{Name: "D", IntendedPurpose: "P", EUAIActClass: "high"})
+		if _, err := e.svc.Archive(e.ctx, e.as[aims.RoleOwner], archived.Ref); err != nil {
+			t.Fatal(err)
+		}
+		outsider := e.member(t, "Other Org", "otto@other.example", "Otto", aims.RoleOwner)
+		if _, err := e.svc.Create(e.ctx, outsider, aisystem.CreateRequest{Name: "E", IntendedPurpose: "P", EUAIActClass: "high"}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.svc.Count(e.ctx, e.as[aims.RoleViewer])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := &aisystem.Counts{Active: 3, ByStage: map[string]int{"deployment": 2, "inception": 1},
+			ByClass: map[string]int{"high": 2, "not_classified": 1}}
+		if diff := cmp.Diff(want, c); diff != "" {
+			t.Errorf("counts (-want +got):\n%s", diff)
+		}
+		if _, err := e.svc.Count(e.ctx, nil); aims.CodeOf(err) != aims.CodeUnauthenticated {
+			t.Errorf("anonymous count: %v", err)
+		}
+	})
+}

@@ -72,7 +72,7 @@ func NewServer(a *App) *Server {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	api.Register(mux, api.Services{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit}, a.Config.MaxBodyBytes)
 	web.Register(mux, web.Deps{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Sessions: sm,
-		MaxBodyBytes: a.Config.MaxBodyBytes, PublicURL: a.Config.PublicURL})
+		MaxBodyBytes: a.Config.MaxBodyBytes, PublicURL: a.Config.PublicURL, TrustProxy: a.Config.TrustProxy})
 
 	csrf := http.NewCrossOriginProtection()
 	if a.Config.PublicURL != "" {

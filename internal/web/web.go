@@ -1,10 +1,14 @@
 // Package web serves aims' pages: server-rendered HTML that works without
-// JavaScript, built with templ.
+// JavaScript, built with templ. Handlers decode a request, call a service
+// with the request's actor and render the result; every rule lives in the
+// services.
 package web
 
 import (
 	"context"
 	"net/http"
+	"strings"
+	"sync/atomic"
 
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
@@ -14,12 +18,18 @@ import (
 
 // Deps are what the pages need.
 type Deps struct {
-	Identity     *identity.Service
-	Systems      *aisystem.Service
-	Audit        *auditlog.Service
-	Sessions     *scs.SessionManager
+	Identity *identity.Service
+	Systems  *aisystem.Service
+	Audit    *auditlog.Service
+	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
+	Sessions *scs.SessionManager
+	// MaxBodyBytes limits a posted form; larger ones answer 413.
 	MaxBodyBytes int64
-	PublicURL    string
+	// PublicURL is the address people use to reach aims; invitation links
+	// start with it. When empty they are derived from the request.
+	PublicURL string
+	// TrustProxy lets derived links take their scheme from X-Forwarded-Proto.
+	TrustProxy bool
 }
 
 type staleKey struct{}
@@ -30,9 +40,75 @@ func WithStaleSession(ctx context.Context) context.Context {
 	return context.WithValue(ctx, staleKey{}, true)
 }
 
+// isStale reports whether the request was marked by WithStaleSession.
+func isStale(ctx context.Context) bool {
+	v, _ := ctx.Value(staleKey{}).(bool)
+	return v
+}
+
+// handler holds the dependencies of every page.
+type handler struct {
+	Deps
+	// setUp caches that setup has happened; it never goes back to false.
+	setUp atomic.Bool
+}
+
+// defaultMaxBody applies when Deps.MaxBodyBytes is not set.
+const defaultMaxBody = 1 << 20
+
 // Register adds the pages to mux.
 func Register(mux *http.ServeMux, d Deps) {
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("aims"))
+	h := &handler{Deps: d}
+	if h.MaxBodyBytes <= 0 {
+		h.MaxBodyBytes = defaultMaxBody
+	}
+	mux.HandleFunc("GET /static/{file...}", serveStatic)
+
+	open := func(pattern string, f http.HandlerFunc) { mux.Handle(pattern, h.gate(f)) }
+	signed := func(pattern string, f actorFunc) { mux.Handle(pattern, h.gate(h.signedIn(f))) }
+
+	open("GET /setup", h.setupPage)
+	open("POST /setup", h.setupSubmit)
+	open("GET /login", h.loginPage)
+	open("POST /login", h.loginSubmit)
+	open("POST /logout", h.logout)
+	open("POST /org", h.switchOrg)
+	open("GET /invite/{token}", h.invitePage)
+	open("POST /invite/{token}", h.inviteSubmit)
+
+	signed("GET /{$}", h.dashboard)
+
+	signed("GET /systems", h.systemList)
+	signed("POST /systems", h.systemCreate)
+	signed("GET /systems/new", h.systemNew)
+	signed("GET /systems/{ref}", h.systemDetail)
+	signed("POST /systems/{ref}", h.systemUpdate)
+	signed("GET /systems/{ref}/edit", h.systemEdit)
+	signed("POST /systems/{ref}/archive", h.systemArchive)
+	signed("POST /systems/{ref}/restore", h.systemRestore)
+
+	signed("GET /audit", h.auditPage)
+	signed("POST /audit/verify", h.auditVerify)
+	signed("POST /audit/checkpoint", h.auditCheckpoint)
+
+	signed("GET /settings", h.settingsPage)
+	signed("POST /settings/password", h.changePassword)
+	signed("POST /settings/tokens", h.createToken)
+	signed("POST /settings/tokens/{id}/revoke", h.revokeToken)
+
+	signed("GET /members", h.membersPage)
+	signed("POST /members", h.addMember)
+	signed("POST /members/{user_id}/role", h.changeRole)
+	signed("POST /members/{user_id}/remove", h.removeMember)
+
+	// Everything else that is a GET is a page that does not exist; unknown
+	// API paths get the plain answer the API gave before the pages existed.
+	missing := h.gate(http.HandlerFunc(h.notFound))
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			http.NotFound(w, r)
+			return
+		}
+		missing.ServeHTTP(w, r)
 	})
 }

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/aisystem"
+	"github.com/aims-dev/aims/internal/tlog"
+)
+
+// fmtTime shows a time for people, in UTC.
+func fmtTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
+
+// isoTime is a time for the datetime attribute.
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// roleLabel is a role as people read it.
+func roleLabel(r aims.Role) string { return sentence(string(r)) }
+
+// fieldLabels name the fields of records and forms for people.
+var fieldLabels = map[string]string{
+	"name":                  "Name",
+	"intended_purpose":      "Intended purpose",
+	"description":           "Description",
+	"owner_id":              "Owner",
+	"ai_roles":              "Our AI roles",
+	"lifecycle_stage":       "Lifecycle stage",
+	"eu_ai_act_class":       "EU AI Act class",
+	"deployment_context":    "Deployment context",
+	"affected_stakeholders": "Affected stakeholders",
+	"automation_level":      "Automation level",
+	"human_oversight":       "Human oversight",
+	"status":                "Status",
+	"ref":                   "Reference",
+	"archived_at":           "Archived",
+	"version":               "Version",
+	"organisation":          "Organisation name",
+	"org":                   "Organisation",
+	"email":                 "Email",
+	"password":              "Password",
+	"current_password":      "Current password",
+	"new_password":          "New password",
+	"expires":               "Expires",
+	"expires_at":            "Expires",
+	"revoked_at":            "Revoked",
+	"role":                  "Role",
+	"user_id":               "Person",
+	"active":                "Active",
+	"invited":               "Invited",
+	"owner_email":           "Owner's email",
+	"owner_name":            "Owner's name",
+	"q":                     "Search",
+	"sort":                  "Sort",
+	"limit":                 "Page size",
+	"offset":                "Offset",
+	"before":                "Before",
+}
+
+// fieldLabel names a field for people, falling back to its key in words.
+func fieldLabel(f string) string {
+	if l, ok := fieldLabels[f]; ok {
+		return l
+	}
+	return sentence(strings.ReplaceAll(f, "_", " "))
+}
+
+// fieldOptions are the enumerations whose values have labels.
+var fieldOptions = map[string][]aisystem.Option{
+	"ai_roles":         aisystem.AIRoles,
+	"lifecycle_stage":  aisystem.LifecycleStages,
+	"eu_ai_act_class":  aisystem.EUAIActClasses,
+	"automation_level": aisystem.AutomationLevels,
+	"status":           {{Value: aisystem.StatusActive, Label: "Active"}, {Value: aisystem.StatusArchived, Label: "Archived"}},
+	"role": {{Value: "owner", Label: "Owner"}, {Value: "manager", Label: "Manager"}, {Value: "contributor", Label: "Contributor"},
+		{Value: "auditor", Label: "Auditor"}, {Value: "viewer", Label: "Viewer"}},
+}
+
+// actionLabels describe audit actions for people.
+var actionLabels = map[string]string{
+	"installation.setup":   "Set up aims",
+	"organisation.create":  "Created the organisation",
+	"auth.login":           "Signed in",
+	"auth.logout":          "Signed out",
+	"member.add":           "Added a member",
+	"member.role_change":   "Changed a member's role",
+	"member.remove":        "Removed a member",
+	"member.join":          "Accepted an invitation",
+	"user.create":          "Created a user",
+	"user.password_change": "Changed a password",
+	"api_token.create":     "Created an API token",
+	"api_token.revoke":     "Revoked an API token",
+	"ai_system.create":     "Registered the AI system",
+	"ai_system.update":     "Changed the AI system",
+	"ai_system.archive":    "Archived the AI system",
+	"ai_system.restore":    "Restored the AI system",
+}
+
+// actionLabel describes an audit action, falling back to its code.
+func actionLabel(a string) string {
+	if l, ok := actionLabels[a]; ok {
+		return l
+	}
+	return a
+}
+
+// eventView is an audit event ready to show.
+type eventView struct {
+	Index      int64
+	Time       time.Time
+	Actor      string
+	Action     string
+	Label      string
+	ObjectType string
+	ObjectRef  string
+	// ObjectHref links to the object's page, when it has one.
+	ObjectHref string
+	Changes    []changeView
+}
+
+// changeView is one field's change.
+type changeView struct {
+	Field  string
+	Label  string
+	Before value
+	After  value
+}
+
+// value is a decoded change value: nothing, a text or a list of texts.
+type value struct {
+	None   bool
+	IsList bool
+	Text   string
+	Items  []string
+}
+
+// eventsView prepares audit events for display; names maps user ids to
+// people's names so that owners read as names.
+func eventsView(evs []tlog.Event, names map[string]string) []eventView {
+	out := make([]eventView, 0, len(evs))
+	for _, e := range evs {
+		v := eventView{Index: e.Index, Time: e.Time, Actor: e.Actor.Label, Action: e.Action, Label: actionLabel(e.Action),
+			ObjectType: e.Object.Type, ObjectRef: e.Object.Ref}
+		if v.Actor == "" {
+			v.Actor = e.Actor.ID
+		}
+		if e.Object.Type == aisystem.ObjectType && e.Object.Ref != "" {
+			v.ObjectHref = "/systems/" + e.Object.Ref
+		}
+		for _, c := range e.Changes {
+			v.Changes = append(v.Changes, changeView{Field: c.Field, Label: fieldLabel(c.Field),
+				Before: decodeValue(c.Field, c.Before, names), After: decodeValue(c.Field, c.After, names)})
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// decodeValue reads a JSON change value and words it for people.
+func decodeValue(field string, raw json.RawMessage, names map[string]string) value {
+	if len(raw) == 0 {
+		return value{None: true}
+	}
+	var x any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&x); err != nil {
+		return value{Text: string(raw)}
+	}
+	switch t := x.(type) {
+	case nil:
+		return value{None: true}
+	case []any:
+		v := value{IsList: true, Items: []string{}}
+		for _, item := range t {
+			v.Items = append(v.Items, scalarText(field, item, names))
+		}
+		return v
+	default:
+		return value{Text: scalarText(field, t, names)}
+	}
+}
+
+// scalarText words one decoded JSON value.
+func scalarText(field string, x any, names map[string]string) string {
+	switch t := x.(type) {
+	case nil:
+		return "—"
+	case string:
+		if t == "" {
+			return "(empty)"
+		}
+		if opts, ok := fieldOptions[field]; ok {
+			return aisystem.Label(opts, t)
+		}
+		if field == "owner_id" || field == "user_id" {
+			if n, ok := names[t]; ok && n != "" {
+				return n
+			}
+		}
+		if tm, err := time.Parse(time.RFC3339Nano, t); err == nil && strings.HasSuffix(field, "_at") {
+			return fmtTime(tm)
+		}
+		return t
+	case bool:
+		if t {
+			return "yes"
+		}
+		return "no"
+	case json.Number:
+		return t.String()
+	default:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Sprint(t)
+		}
+		return string(b)
+	}
+}
+
+// plural words a count with a noun.
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -236,6 +236,7 @@ func (s *Service) keepAnOwner(ctx context.Context, tx *db.Tx, orgID, userID, fie
 
 // Invitation describes a pending invitation for the page that accepts it.
 type Invitation struct {
+	OrgID     string
 	OrgName   string
 	Email     string
 	Name      string
@@ -246,11 +247,11 @@ type Invitation struct {
 // stops working when the person's membership ends.
 func (s *Service) LookupInvitation(ctx context.Context, token string) (*Invitation, error) {
 	var inv Invitation
-	err := s.db.QueryRowContext(ctx, `SELECT o.name, u.email, u.name, i.expires_at FROM invitations i
+	err := s.db.QueryRowContext(ctx, `SELECT o.id, o.name, u.email, u.name, i.expires_at FROM invitations i
 		JOIN organisations o ON o.id = i.org_id JOIN users u ON u.id = i.user_id
 		JOIN memberships m ON m.org_id = i.org_id AND m.user_id = i.user_id
 		WHERE i.token_hash = ? AND i.used_at IS NULL AND i.expires_at > ?`, hashSecret(token), s.clock()).
-		Scan(&inv.OrgName, &inv.Email, &inv.Name, &inv.ExpiresAt)
+		Scan(&inv.OrgID, &inv.OrgName, &inv.Email, &inv.Name, &inv.ExpiresAt)
 	if db.IsNoRows(err) {
 		return nil, aims.Errorf(aims.CodeNotFound, "this invitation is unknown, used or expired")
 	}

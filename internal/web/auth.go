@@ -246,27 +246,11 @@ func (h *handler) inviteSubmit(w http.ResponseWriter, r *http.Request) {
 		h.show(w, r, status, "Join "+inv.OrgName, "", func(v view) templ.Component { return inviteView(v, f) })
 		return
 	}
-	ms, err := h.Identity.Memberships(ctx, user.ID)
-	if err != nil {
+	if err := h.signIn(ctx, user.ID, inv.OrgID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if len(ms) == 0 {
-		seeOther(w, r, "/login")
-		return
-	}
-	// The invitation names its organisation; the membership with that name is the one joined.
-	org := ms[0]
-	for _, m := range ms {
-		if m.OrgName == inv.OrgName {
-			org = m
-		}
-	}
-	if err := h.signIn(ctx, user.ID, org.OrgID); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.flash(ctx, "Welcome to "+org.OrgName+". You are signed in as "+user.Email+".")
+	h.flash(ctx, "Welcome to "+inv.OrgName+". You are signed in as "+user.Email+".")
 	seeOther(w, r, "/")
 }
 

@@ -4,6 +4,8 @@
 // services.
 package web
 
+//go:generate go tool templ generate
+
 import (
 	"context"
 	"net/http"

@@ -11,6 +11,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -31,7 +32,7 @@ func TestCreateWithDefaults(t *testing.T) {
 			t.Errorf("created (-want +got):\n%s", diff)
 		}
 
-		ev := e.lastEvent(t, e.org)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, e.org)
 		if ev.Action != "ai_system.create" || !ev.Time.Equal(t0) ||
 			ev.Actor != (tlog.EventActor{Kind: "user", ID: contributor.UserID, Label: contributor.Email}) ||
 			ev.Object != (tlog.EventObject{Type: aisystem.ObjectType, ID: s.ID, Ref: "SYS-1"}) {
@@ -49,7 +50,7 @@ func TestCreateWithDefaults(t *testing.T) {
 			"status":           {"null", `"active"`},
 		}
 		gotSet := map[string][2]string{}
-		for f, c := range changeMap(t, ev) {
+		for f, c := range servicetest.ChangeMap(t, ev) {
 			switch {
 			case wantSet[f] != [2]string{}:
 				gotSet[f] = c
@@ -72,7 +73,7 @@ func TestCreateWithDefaults(t *testing.T) {
 		if err != nil || s3.Ref != "SYS-1" {
 			t.Errorf("system of another organisation = %+v, %v; want SYS-1", s3, err)
 		}
-		if got := rowsOf(t, d, `SELECT org_id, kind, last FROM refs WHERE org_id = ?`, e.org); !cmp.Equal(got, []string{"org_id=" + e.org + " kind=SYS last=2"}) {
+		if got := servicetest.RowsOf(t, d, `SELECT org_id, kind, last FROM refs WHERE org_id = ?`, e.org); !cmp.Equal(got, []string{"org_id=" + e.org + " kind=SYS last=2"}) {
 			t.Errorf("refs = %q", got)
 		}
 	})
@@ -113,7 +114,7 @@ func TestCreateWithEveryField(t *testing.T) {
 			"name":                  {"null", `"Fraud detector"`},
 			"intended_purpose":      {"null", `"Flag suspicious payments for review"`},
 			"description":           {"null", `"Gradient boosted trees over payment features."`},
-			"owner_id":              {"null", jsonString(owner.UserID)},
+			"owner_id":              {"null", servicetest.JSONString(owner.UserID)},
 			"ai_roles":              {"null", `["provider","customer"]`},
 			"lifecycle_stage":       {"null", `"operation_and_monitoring"`},
 			"eu_ai_act_class":       {"null", `"high"`},
@@ -123,7 +124,7 @@ func TestCreateWithEveryField(t *testing.T) {
 			"human_oversight":       {"null", `"An analyst reviews every flag."`},
 			"status":                {"null", `"active"`},
 		}
-		if diff := cmp.Diff(wantCh, changeMap(t, e.lastEvent(t, e.org))); diff != "" {
+		if diff := cmp.Diff(wantCh, servicetest.ChangeMap(t, servicetest.LastEvent(t, e.ctx, e.d, e.org))); diff != "" {
 			t.Errorf("changes (-want +got):\n%s", diff)
 		}
 	})
@@ -167,9 +168,9 @@ func TestCreateValidates(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				req := ok
 				tc.change(&req)
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					_, err := e.svc.Create(e.ctx, e.as[aims.RoleOwner], req)
-					wantFields(t, err, aims.CodeInvalid, tc.fields...)
+					servicetest.WantFields(t, err, aims.CodeInvalid, tc.fields...)
 				})
 			})
 		}
@@ -189,9 +190,9 @@ func TestCreateChecksTheOwner(t *testing.T) {
 		e.create(t, aisystem.CreateRequest{Name: "First", IntendedPurpose: "P"})
 		outsider := e.member(t, "Other Org", "otto@other.example", "Otto", aims.RoleOwner)
 		for _, id := range []string{outsider.UserID, aims.NewID()} {
-			unchanged(t, e, func() {
+			servicetest.Unchanged(t, e.d, func() {
 				_, err := e.svc.Create(e.ctx, e.as[aims.RoleOwner], aisystem.CreateRequest{Name: "Second", IntendedPurpose: "P", OwnerID: id})
-				wantFields(t, err, aims.CodeInvalid, "owner_id")
+				servicetest.WantFields(t, err, aims.CodeInvalid, "owner_id")
 			})
 		}
 		// An invited member who has not signed in yet may own a system.
@@ -211,18 +212,18 @@ func TestCreateRefusesADuplicateName(t *testing.T) {
 		e := newEnv(t, d)
 		e.create(t, aisystem.CreateRequest{Name: "Loan Scoring", IntendedPurpose: "P"})
 		for _, name := range []string{"Loan Scoring", "loan scoring", "  LOAN \t SCORING  "} {
-			unchanged(t, e, func() {
+			servicetest.Unchanged(t, e.d, func() {
 				_, err := e.svc.Create(e.ctx, e.as[aims.RoleOwner], aisystem.CreateRequest{Name: name, IntendedPurpose: "P"})
-				wantFields(t, err, aims.CodeConflict, "name")
+				servicetest.WantFields(t, err, aims.CodeConflict, "name")
 			})
 		}
 		// An archived system keeps its name.
 		if _, err := e.svc.Archive(e.ctx, e.as[aims.RoleOwner], "SYS-1"); err != nil {
 			t.Fatal(err)
 		}
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.Create(e.ctx, e.as[aims.RoleOwner], aisystem.CreateRequest{Name: "loan scoring", IntendedPurpose: "P"})
-			wantFields(t, err, aims.CodeConflict, "name")
+			servicetest.WantFields(t, err, aims.CodeConflict, "name")
 		})
 		// No reference was used up by the refusals.
 		if s := e.create(t, aisystem.CreateRequest{Name: "Loan scoring 2", IntendedPurpose: "P"}); s.Ref != "SYS-2" {
@@ -248,9 +249,9 @@ func TestGet(t *testing.T) {
 		}
 		for _, key := range []string{"SYS-3", "SYS-01", "SYS1", "", aims.NewID(), "1"} {
 			_, err := e.svc.Get(e.ctx, e.as[aims.RoleViewer], key)
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		}
 		_, err := e.svc.Get(e.ctx, nil, "SYS-1")
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 	})
 }

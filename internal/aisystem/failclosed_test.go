@@ -8,6 +8,7 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -24,7 +25,7 @@ func TestFailClosed(t *testing.T) {
 		if _, err := e.svc.Archive(e.ctx, owner, "SYS-2"); err != nil {
 			t.Fatal(err)
 		}
-		failAuditAppends(t, d)
+		servicetest.FailAuditAppends(t, d)
 
 		ops := []struct {
 			name string
@@ -43,7 +44,7 @@ func TestFailClosed(t *testing.T) {
 		}
 		for _, op := range ops {
 			t.Run(op.name, func(t *testing.T) {
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					err := op.do()
 					if err == nil || !strings.Contains(err.Error(), "injected") {
 						t.Fatalf("got %v, want the injected failure", err)
@@ -58,7 +59,7 @@ func TestFailClosed(t *testing.T) {
 		if p := list(t, e, aisystem.ListQuery{Status: "all"}); p.Total != 2 {
 			t.Errorf("%d systems listed, want 2", p.Total)
 		}
-		if got := rowsOf(t, d, `SELECT kind, last FROM refs WHERE org_id = ?`, e.org); !cmp.Equal(got, []string{"kind=SYS last=2"}) {
+		if got := servicetest.RowsOf(t, d, `SELECT kind, last FROM refs WHERE org_id = ?`, e.org); !cmp.Equal(got, []string{"kind=SYS last=2"}) {
 			t.Errorf("refs = %q", got)
 		}
 	})

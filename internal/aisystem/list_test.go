@@ -8,6 +8,7 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -224,10 +225,10 @@ func TestListQueryNormalise(t *testing.T) {
 	}
 	for _, tc := range tests {
 		q := tc.q
-		wantFields(t, q.Normalise(), aims.CodeInvalid, tc.field)
+		servicetest.WantFields(t, q.Normalise(), aims.CodeInvalid, tc.field)
 	}
 	q = aisystem.ListQuery{Status: "x", LifecycleStage: "x", EUAIActClass: "x", AIRole: "x", Sort: "x", Limit: 1000, Offset: -5}
-	wantFields(t, q.Normalise(), aims.CodeInvalid, "ai_role", "eu_ai_act_class", "lifecycle_stage", "limit", "offset", "sort", "status")
+	servicetest.WantFields(t, q.Normalise(), aims.CodeInvalid, "ai_role", "eu_ai_act_class", "lifecycle_stage", "limit", "offset", "sort", "status")
 
 	for _, s := range []string{"name", "-name", "ref", "-ref", "updated", "-updated", "stage", "-stage", "class", "-class"} {
 		q := aisystem.ListQuery{Sort: s, Limit: 200, Status: "all"}
@@ -241,9 +242,9 @@ func TestListRefusesABadQuery(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		_, err := e.svc.List(e.ctx, e.as[aims.RoleViewer], aisystem.ListQuery{Sort: "size", Offset: -1})
-		wantFields(t, err, aims.CodeInvalid, "offset", "sort")
+		servicetest.WantFields(t, err, aims.CodeInvalid, "offset", "sort")
 		_, err = e.svc.List(e.ctx, nil, aisystem.ListQuery{})
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 	})
 }
 

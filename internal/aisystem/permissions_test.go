@@ -7,6 +7,7 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -45,7 +46,7 @@ func TestPermissions(t *testing.T) {
 							}
 							return
 						}
-						unchanged(t, e, func() { wantCode(t, call(), want) })
+						servicetest.Unchanged(t, e.d, func() { servicetest.WantCode(t, call(), want) })
 					}
 					check("Create", tc.create, func() error {
 						_, err := e.svc.Create(e.ctx, &a, aisystem.CreateRequest{Name: "By " + string(tc.role) + " " + string(kind), IntendedPurpose: "P"})
@@ -103,22 +104,22 @@ func TestPermissions(t *testing.T) {
 		}
 
 		// Without an actor nothing is possible.
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.Create(e.ctx, nil, aisystem.CreateRequest{Name: "x", IntendedPurpose: "P"})
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 			_, err = e.svc.Update(e.ctx, nil, "SYS-1", aisystem.UpdateRequest{Version: 1, Description: ptr("x")})
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 			_, err = e.svc.Archive(e.ctx, nil, "SYS-1")
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 			_, err = e.svc.Restore(e.ctx, nil, "SYS-2")
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 			_, err = e.svc.History(e.ctx, nil, "SYS-1")
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		})
 
 		// Every allowed change is in the log, by the actor who made it.
 		byActor := map[string]int{}
-		for _, ev := range e.events(t, e.org) {
+		for _, ev := range servicetest.Events(t, e.ctx, e.d, e.org) {
 			if ev.Object.Type == aisystem.ObjectType {
 				byActor[ev.Actor.Kind+" "+ev.Actor.Label+" "+ev.Action]++
 			}
@@ -152,17 +153,17 @@ func TestOrganisationsAreIsolated(t *testing.T) {
 		outsider := e.member(t, "Other Org", "otto@other.example", "Otto", aims.RoleOwner)
 
 		for _, key := range []string{acme.ID, "SYS-1", "sys-1"} {
-			unchanged(t, e, func() {
+			servicetest.Unchanged(t, e.d, func() {
 				_, err := e.svc.Get(e.ctx, outsider, key)
-				wantCode(t, err, aims.CodeNotFound)
+				servicetest.WantCode(t, err, aims.CodeNotFound)
 				_, err = e.svc.Update(e.ctx, outsider, key, aisystem.UpdateRequest{Version: 1, Description: ptr("mine")})
-				wantCode(t, err, aims.CodeNotFound)
+				servicetest.WantCode(t, err, aims.CodeNotFound)
 				_, err = e.svc.Archive(e.ctx, outsider, key)
-				wantCode(t, err, aims.CodeNotFound)
+				servicetest.WantCode(t, err, aims.CodeNotFound)
 				_, err = e.svc.Restore(e.ctx, outsider, key)
-				wantCode(t, err, aims.CodeNotFound)
+				servicetest.WantCode(t, err, aims.CodeNotFound)
 				_, err = e.svc.History(e.ctx, outsider, key)
-				wantCode(t, err, aims.CodeNotFound)
+				servicetest.WantCode(t, err, aims.CodeNotFound)
 			})
 		}
 		for _, q := range []aisystem.ListQuery{{}, {Status: "all"}, {Q: "loan"}, {OwnerID: e.as[aims.RoleManager].UserID, Status: "all"}} {
@@ -187,12 +188,12 @@ func TestOrganisationsAreIsolated(t *testing.T) {
 			t.Errorf("outsider's list = %+v, %v", p, err)
 		}
 		// An Acme member cannot own the outsider's system.
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.Update(e.ctx, outsider, "SYS-1", aisystem.UpdateRequest{Version: 1, OwnerID: ptr(e.as[aims.RoleManager].UserID)})
-			wantFields(t, err, aims.CodeInvalid, "owner_id")
+			servicetest.WantFields(t, err, aims.CodeInvalid, "owner_id")
 		})
 		// And the audit logs stay apart.
-		if got := e.actions(t, outsider.OrgID); !cmp.Equal(got, []string{"organisation.create", "user.create", "member.add", "ai_system.create"}) {
+		if got := servicetest.Actions(t, e.ctx, e.d, outsider.OrgID); !cmp.Equal(got, []string{"organisation.create", "user.create", "member.add", "ai_system.create"}) {
 			t.Errorf("outsider's log = %q", got)
 		}
 	})

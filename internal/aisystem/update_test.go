@@ -9,6 +9,7 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -48,7 +49,7 @@ func TestUpdatePartially(t *testing.T) {
 		if diff := cmp.Diff(&want, e.get(t, s.ID)); diff != "" {
 			t.Errorf("read back (-want +got):\n%s", diff)
 		}
-		ev := e.lastEvent(t, e.org)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, e.org)
 		if ev.Action != "ai_system.update" || !ev.Time.Equal(t0.Add(time.Hour)) ||
 			ev.Actor != (tlog.EventActor{Kind: "user", ID: contributor.UserID, Label: contributor.Email}) ||
 			ev.Object != (tlog.EventObject{Type: "ai_system", ID: s.ID, Ref: "SYS-1"}) {
@@ -58,9 +59,9 @@ func TestUpdatePartially(t *testing.T) {
 			"description":     {`"Trees"`, `"Gradient boosted trees"`},
 			"lifecycle_stage": {`"deployment"`, `"operation_and_monitoring"`},
 			"ai_roles":        {`["provider"]`, `["provider","customer"]`},
-			"owner_id":        {jsonString(owner.UserID), jsonString(contributor.UserID)},
+			"owner_id":        {servicetest.JSONString(owner.UserID), servicetest.JSONString(contributor.UserID)},
 		}
-		if diff := cmp.Diff(wantCh, changeMap(t, ev)); diff != "" {
+		if diff := cmp.Diff(wantCh, servicetest.ChangeMap(t, ev)); diff != "" {
 			t.Errorf("changes (-want +got):\n%s", diff)
 		}
 
@@ -75,11 +76,11 @@ func TestUpdatePartially(t *testing.T) {
 			t.Errorf("after clearing: %+v", got)
 		}
 		wantCh = map[string][2]string{
-			"owner_id":              {jsonString(contributor.UserID), `""`},
+			"owner_id":              {servicetest.JSONString(contributor.UserID), `""`},
 			"affected_stakeholders": {`["Card holders"]`, "[]"},
 			"human_oversight":       {`"Analyst review"`, `""`},
 		}
-		if diff := cmp.Diff(wantCh, changeMap(t, e.lastEvent(t, e.org))); diff != "" {
+		if diff := cmp.Diff(wantCh, servicetest.ChangeMap(t, servicetest.LastEvent(t, e.ctx, e.d, e.org))); diff != "" {
 			t.Errorf("changes (-want +got):\n%s", diff)
 		}
 
@@ -133,14 +134,14 @@ func TestUpdateRefusals(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					_, err := e.svc.Update(e.ctx, e.as[aims.RoleManager], tc.key, tc.req)
-					wantFields(t, err, tc.code, tc.fields...)
+					servicetest.WantFields(t, err, tc.code, tc.fields...)
 				})
 			})
 		}
 		_, err := e.svc.Update(e.ctx, e.as[aims.RoleManager], "SYS-1", aisystem.UpdateRequest{Version: 1, Description: ptr("mine")})
-		if msg := wantCode(t, err, aims.CodeConflict).Fields[0].Message; msg != "is 2, not 1" {
+		if msg := servicetest.WantCode(t, err, aims.CodeConflict).Fields[0].Message; msg != "is 2, not 1" {
 			t.Errorf("version message = %q", msg)
 		}
 	})
@@ -156,7 +157,7 @@ func TestUpdateWithoutChangeKeepsTheVersion(t *testing.T) {
 			{Version: 1, Name: ptr("Fraud detector"), Description: ptr(" Trees "), AIRoles: ptr([]string{"provider", "provider"}),
 				AffectedStakeholders: ptr([]string{" Card   holders ", "card holders", ""}), OwnerID: ptr(" " + s.OwnerID + " ")},
 		} {
-			unchanged(t, e, func() {
+			servicetest.Unchanged(t, e.d, func() {
 				got, err := e.svc.Update(e.ctx, e.as[aims.RoleContributor], "SYS-1", req)
 				if err != nil {
 					t.Fatal(err)
@@ -186,15 +187,15 @@ func TestArchiveAndRestore(t *testing.T) {
 		if diff := cmp.Diff(&want, got); diff != "" {
 			t.Errorf("archived (-want +got):\n%s", diff)
 		}
-		ev := e.lastEvent(t, e.org)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, e.org)
 		if ev.Action != "ai_system.archive" || ev.Object != (tlog.EventObject{Type: "ai_system", ID: s.ID, Ref: "SYS-1"}) ||
-			ev.Actor.ID != manager.UserID || !cmp.Equal(changeMap(t, ev), map[string][2]string{"status": {`"active"`, `"archived"`}}) {
+			ev.Actor.ID != manager.UserID || !cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"status": {`"active"`, `"archived"`}}) {
 			t.Errorf("event = %+v", ev)
 		}
 
 		// Archiving again changes nothing; an archived system cannot be updated.
 		e.clock.Advance(time.Hour)
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			again, err := e.svc.Archive(e.ctx, manager, s.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -203,7 +204,7 @@ func TestArchiveAndRestore(t *testing.T) {
 				t.Errorf("archived twice (-want +got):\n%s", diff)
 			}
 			_, err = e.svc.Update(e.ctx, manager, "SYS-1", aisystem.UpdateRequest{Version: 2, Description: ptr("x")})
-			wantFields(t, err, aims.CodeConflict)
+			servicetest.WantFields(t, err, aims.CodeConflict)
 		})
 
 		got, err = e.svc.Restore(e.ctx, manager, "SYS-1")
@@ -214,11 +215,11 @@ func TestArchiveAndRestore(t *testing.T) {
 		if diff := cmp.Diff(&want, got); diff != "" {
 			t.Errorf("restored (-want +got):\n%s", diff)
 		}
-		ev = e.lastEvent(t, e.org)
-		if ev.Action != "ai_system.restore" || !cmp.Equal(changeMap(t, ev), map[string][2]string{"status": {`"archived"`, `"active"`}}) {
+		ev = servicetest.LastEvent(t, e.ctx, e.d, e.org)
+		if ev.Action != "ai_system.restore" || !cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"status": {`"archived"`, `"active"`}}) {
 			t.Errorf("event = %+v", ev)
 		}
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			if _, err := e.svc.Restore(e.ctx, manager, "SYS-1"); err != nil {
 				t.Fatal(err)
 			}
@@ -227,9 +228,9 @@ func TestArchiveAndRestore(t *testing.T) {
 		if _, err := e.svc.Update(e.ctx, manager, "SYS-1", aisystem.UpdateRequest{Version: 3, Description: ptr("x")}); err != nil {
 			t.Errorf("update after restore: %v", err)
 		}
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.Archive(e.ctx, manager, "SYS-2")
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		})
 	})
 }
@@ -271,7 +272,7 @@ func TestHistory(t *testing.T) {
 			t.Errorf("history = %q, want %q", got, want)
 		}
 		_, err = e.svc.History(e.ctx, e.as[aims.RoleViewer], "SYS-3")
-		wantCode(t, err, aims.CodeNotFound)
+		servicetest.WantCode(t, err, aims.CodeNotFound)
 	})
 }
 
@@ -313,9 +314,9 @@ func TestOwnerWhoLeftDoesNotBlockUpdates(t *testing.T) {
 		if got.OwnerID != leaver.UserID || got.Version != 2 {
 			t.Errorf("owner %q version %d", got.OwnerID, got.Version)
 		}
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.Update(e.ctx, e.as[aims.RoleManager], s.Ref, aisystem.UpdateRequest{Version: 2, OwnerID: ptr(aims.NewID())})
-			wantFields(t, err, aims.CodeInvalid, "owner_id")
+			servicetest.WantFields(t, err, aims.CodeInvalid, "owner_id")
 		})
 	})
 }

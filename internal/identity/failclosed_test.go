@@ -8,6 +8,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/servicetest"
 )
 
 // TestFailClosed proves that a change whose audit event cannot be written is
@@ -26,7 +27,7 @@ func TestFailClosed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		failAuditAppends(t, d)
+		servicetest.FailAuditAppends(t, d)
 
 		ops := []struct {
 			name string
@@ -65,7 +66,7 @@ func TestFailClosed(t *testing.T) {
 		}
 		for _, op := range ops {
 			t.Run(op.name, func(t *testing.T) {
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					err := op.do()
 					if err == nil || !strings.Contains(err.Error(), "injected") {
 						t.Fatalf("got %v, want the injected failure", err)
@@ -86,8 +87,8 @@ func TestFailClosed(t *testing.T) {
 func TestSetupFailsClosed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
-		failAuditAppends(t, d)
-		unchanged(t, e, func() {
+		servicetest.FailAuditAppends(t, d)
+		servicetest.Unchanged(t, e.d, func() {
 			_, _, err := e.svc.Setup(e.ctx, identity.SetupRequest{Organisation: "Acme", Name: "Olivia", Email: "olivia@example.org", Password: password})
 			if err == nil || !strings.Contains(err.Error(), "injected") {
 				t.Fatalf("got %v, want the injected failure", err)

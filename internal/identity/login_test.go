@@ -9,6 +9,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -36,7 +37,7 @@ func TestLogin(t *testing.T) {
 		}
 		// The sign-in is recorded in each of the person's organisations.
 		for _, org := range []string{acme.ID, beta.OrgID} {
-			ev := e.lastEvent(t, org)
+			ev := servicetest.LastEvent(t, e.ctx, e.d, org)
 			if ev.Action != "auth.login" || ev.Actor != (tlog.EventActor{Kind: "user", ID: owner.ID, Label: "olivia@example.org"}) ||
 				ev.Object != (tlog.EventObject{Type: "user", ID: owner.ID, Ref: "olivia@example.org"}) || len(ev.Changes) != 0 {
 				t.Errorf("event in %s = %+v", org, ev)
@@ -54,7 +55,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 			t.Fatal(err)
 		}
 		var messages []string
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			for _, c := range []struct{ email, password string }{
 				{"olivia@example.org", "wrong password!"},
 				{"nobody@example.org", password},
@@ -63,7 +64,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 				{"", ""},
 			} {
 				u, ms, err := e.svc.Login(e.ctx, c.email, c.password, "192.0.2.1")
-				ae := wantCode(t, err, aims.CodeUnauthenticated)
+				ae := servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 				if u != nil || ms != nil {
 					t.Errorf("%s: got user %v and memberships %v with the error", c.email, u, ms)
 				}
@@ -89,22 +90,22 @@ func TestLoginThrottlesAnAccount(t *testing.T) {
 			return err
 		}
 		for i := range 5 {
-			wantCode(t, login("wrong password!", i), aims.CodeUnauthenticated)
+			servicetest.WantCode(t, login("wrong password!", i), aims.CodeUnauthenticated)
 		}
 		// The sixth attempt is refused without looking at the password.
-		ae := wantCode(t, login(password, 5), aims.CodeTooMany)
+		ae := servicetest.WantCode(t, login(password, 5), aims.CodeTooMany)
 		if ae.RetryAfterSeconds != 1 {
 			t.Errorf("RetryAfterSeconds = %d, want 1", ae.RetryAfterSeconds)
 		}
 		e.clock.Advance(999 * time.Millisecond)
-		ae = wantCode(t, login(password, 6), aims.CodeTooMany)
+		ae = servicetest.WantCode(t, login(password, 6), aims.CodeTooMany)
 		if ae.RetryAfterSeconds != 1 {
 			t.Errorf("RetryAfterSeconds = %d, want 1", ae.RetryAfterSeconds)
 		}
 		// A refused attempt is not counted; after the wait a sixth failure doubles it.
 		e.clock.Advance(time.Millisecond)
-		wantCode(t, login("wrong password!", 7), aims.CodeUnauthenticated)
-		ae = wantCode(t, login(password, 8), aims.CodeTooMany)
+		servicetest.WantCode(t, login("wrong password!", 7), aims.CodeUnauthenticated)
+		ae = servicetest.WantCode(t, login(password, 8), aims.CodeTooMany)
 		if ae.RetryAfterSeconds != 2 {
 			t.Errorf("RetryAfterSeconds after six failures = %d, want 2", ae.RetryAfterSeconds)
 		}
@@ -116,13 +117,13 @@ func TestLoginThrottlesAnAccount(t *testing.T) {
 
 		// Success resets the account's count: five more failures are allowed.
 		for i := range 5 {
-			wantCode(t, login("wrong password!", 20+i), aims.CodeUnauthenticated)
+			servicetest.WantCode(t, login("wrong password!", 20+i), aims.CodeUnauthenticated)
 		}
-		wantCode(t, login(password, 30), aims.CodeTooMany)
+		servicetest.WantCode(t, login(password, 30), aims.CodeTooMany)
 
 		// Failures older than 15 minutes are forgotten.
 		e.clock.Advance(15*time.Minute + time.Second)
-		wantCode(t, login("wrong password!", 31), aims.CodeUnauthenticated)
+		servicetest.WantCode(t, login("wrong password!", 31), aims.CodeUnauthenticated)
 		if _, _, err := e.svc.Login(e.ctx, "olivia@example.org", password, "203.0.113.9"); err != nil {
 			t.Fatalf("sign-in after the failures were forgotten: %v", err)
 		}
@@ -137,10 +138,10 @@ func TestLoginThrottlesAnAddress(t *testing.T) {
 		// Twenty failures, each for another account, so that no account is throttled.
 		for i := range 20 {
 			_, _, err := e.svc.Login(e.ctx, fmt.Sprintf("guess%d@example.org", i), "wrong password!", addr)
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		}
 		_, _, err := e.svc.Login(e.ctx, "olivia@example.org", password, addr)
-		ae := wantCode(t, err, aims.CodeTooMany)
+		ae := servicetest.WantCode(t, err, aims.CodeTooMany)
 		if ae.RetryAfterSeconds != 1 {
 			t.Errorf("RetryAfterSeconds = %d, want 1", ae.RetryAfterSeconds)
 		}
@@ -150,7 +151,7 @@ func TestLoginThrottlesAnAddress(t *testing.T) {
 		}
 		// A success does not clear the address count; waiting does.
 		_, _, err = e.svc.Login(e.ctx, "olivia@example.org", password, addr)
-		wantCode(t, err, aims.CodeTooMany)
+		servicetest.WantCode(t, err, aims.CodeTooMany)
 		e.clock.Advance(time.Second)
 		if _, _, err := e.svc.Login(e.ctx, "olivia@example.org", password, addr); err != nil {
 			t.Fatalf("sign-in after the wait: %v", err)
@@ -176,22 +177,22 @@ func TestActorFor(t *testing.T) {
 
 		other := e.addUser(t, "Other", "otto@example.org", "Otto", aims.RoleOwner)
 		_, err := e.svc.ActorFor(e.ctx, u.ID, other.OrgID)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		_, err = e.svc.ActorFor(e.ctx, aims.NewID(), o.ID)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 
 		m, _, err := e.svc.AddMember(e.ctx, owner, identity.AddMemberRequest{Email: "ivy@example.org", Name: "Ivy", Role: aims.RoleViewer})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = e.svc.ActorFor(e.ctx, m.UserID, o.ID)
-		wantCode(t, err, aims.CodeUnauthenticated) // invited, not yet active
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated) // invited, not yet active
 
 		if err := e.svc.RemoveMember(e.ctx, owner, viewer.UserID); err != nil {
 			t.Fatal(err)
 		}
 		_, err = e.svc.ActorFor(e.ctx, viewer.UserID, o.ID)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 	})
 }
 
@@ -207,7 +208,7 @@ func TestLogoutAndOrg(t *testing.T) {
 			t.Errorf("org (-want +got):\n%s", diff)
 		}
 		_, err = e.svc.Org(e.ctx, nil)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 
 		if err := e.svc.Logout(e.ctx, nil); err != nil {
 			t.Errorf("logout without an actor: %v", err)
@@ -216,12 +217,12 @@ func TestLogoutAndOrg(t *testing.T) {
 		if err := e.svc.Logout(e.ctx, owner); err != nil {
 			t.Fatal(err)
 		}
-		ev := e.lastEvent(t, o.ID)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, o.ID)
 		if ev.Action != "auth.logout" || !ev.Time.Equal(t0.Add(time.Hour)) ||
 			ev.Object != (tlog.EventObject{Type: "user", ID: u.ID, Ref: "olivia@example.org"}) {
 			t.Errorf("event = %+v", ev)
 		}
-		if got := e.actions(t, o.ID); !cmp.Equal(got, []string{"installation.setup", "auth.logout"}) {
+		if got := servicetest.Actions(t, e.ctx, e.d, o.ID); !cmp.Equal(got, []string{"installation.setup", "auth.logout"}) {
 			t.Errorf("actions = %q", got)
 		}
 	})

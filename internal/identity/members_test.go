@@ -9,6 +9,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -30,23 +31,23 @@ func TestInvitation(t *testing.T) {
 		if !strings.HasPrefix(inv, "inv_") || len(inv) != len("inv_")+43 {
 			t.Errorf("invitation %q does not look like inv_ and 32 random bytes", inv)
 		}
-		rows := rowsOf(t, d, `SELECT token_hash, created_by FROM invitations`)
+		rows := servicetest.RowsOf(t, d, `SELECT token_hash, created_by FROM invitations`)
 		if !cmp.Equal(rows, []string{"token_hash=" + sha256Hex(inv) + " created_by=" + owner.UserID}) {
 			t.Errorf("invitations = %q", rows)
 		}
-		for table, rows := range snapshot(t, d) {
+		for table, rows := range servicetest.Snapshot(t, d) {
 			for _, r := range rows {
 				if strings.Contains(r, inv[len("inv_"):]) {
 					t.Errorf("table %s holds the invitation secret", table)
 				}
 			}
 		}
-		ev := e.lastEvent(t, o.ID)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, o.ID)
 		if ev.Action != "member.add" || ev.Object != (tlog.EventObject{Type: "user", ID: m.UserID, Ref: "ivy@example.org"}) ||
-			!cmp.Equal(changeMap(t, ev), map[string][2]string{"invited": {"null", "true"}, "role": {"null", `"contributor"`}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"invited": {"null", "true"}, "role": {"null", `"contributor"`}}) {
 			t.Errorf("event = %+v", ev)
 		}
-		if payloadsContain(t, d, inv[len("inv_"):]) {
+		if servicetest.PayloadsContain(t, d, inv[len("inv_"):]) {
 			t.Error("an audit payload contains the invitation secret")
 		}
 
@@ -54,13 +55,13 @@ func TestInvitation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantInv := &identity.Invitation{OrgName: "Acme Ltd", Email: "ivy@example.org", Name: "Ivy Invited", ExpiresAt: t0.Add(7 * 24 * time.Hour)}
+		wantInv := &identity.Invitation{OrgID: o.ID, OrgName: "Acme Ltd", Email: "ivy@example.org", Name: "Ivy Invited", ExpiresAt: t0.Add(7 * 24 * time.Hour)}
 		if diff := cmp.Diff(wantInv, got); diff != "" {
 			t.Errorf("invitation (-want +got):\n%s", diff)
 		}
 		for _, bad := range []string{"", "inv_nonsense", inv + "x", sha256Hex(inv)} {
 			_, err := e.svc.LookupInvitation(e.ctx, bad)
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		}
 
 		// A refused acceptance keeps the invitation usable.
@@ -74,13 +75,13 @@ func TestInvitation(t *testing.T) {
 			{identity.AcceptInvitationRequest{Token: "inv_nonsense", Name: "Ivy", Password: password}, aims.CodeNotFound, nil},
 		}
 		for _, r := range refusals {
-			unchanged(t, e, func() {
+			servicetest.Unchanged(t, e.d, func() {
 				_, err := e.svc.AcceptInvitation(e.ctx, r.req)
-				wantFields(t, err, r.code, r.fields...)
+				servicetest.WantFields(t, err, r.code, r.fields...)
 			})
 		}
 		_, _, err = e.svc.Login(e.ctx, "ivy@example.org", password, "192.0.2.1")
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 
 		e.clock.Advance(time.Hour)
 		u, err := e.svc.AcceptInvitation(e.ctx, identity.AcceptInvitationRequest{Token: inv, Name: " Ivy Ivanova ", Password: password})
@@ -90,12 +91,12 @@ func TestInvitation(t *testing.T) {
 		if u.ID != m.UserID || u.Name != "Ivy Ivanova" || !u.Active || u.Email != "ivy@example.org" {
 			t.Errorf("user = %+v", u)
 		}
-		ev = e.lastEvent(t, o.ID)
+		ev = servicetest.LastEvent(t, e.ctx, e.d, o.ID)
 		if ev.Action != "member.join" || ev.Actor != (tlog.EventActor{Kind: "user", ID: u.ID, Label: "ivy@example.org"}) ||
-			!cmp.Equal(changeMap(t, ev), map[string][2]string{"active": {"false", "true"}, "name": {"null", `"Ivy Ivanova"`}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"active": {"false", "true"}, "name": {"null", `"Ivy Ivanova"`}}) {
 			t.Errorf("event = %+v", ev)
 		}
-		if payloadsContain(t, d, password) {
+		if servicetest.PayloadsContain(t, d, password) {
 			t.Error("an audit payload contains the password")
 		}
 		if _, ms, err := e.svc.Login(e.ctx, "ivy@example.org", password, "192.0.2.1"); err != nil || len(ms) != 1 || ms[0].Role != aims.RoleContributor {
@@ -103,11 +104,11 @@ func TestInvitation(t *testing.T) {
 		}
 
 		// The invitation cannot be used again.
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.LookupInvitation(e.ctx, inv)
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 			_, err = e.svc.AcceptInvitation(e.ctx, identity.AcceptInvitationRequest{Token: inv, Name: "Mallory", Password: "another password"})
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		})
 	})
 }
@@ -125,11 +126,11 @@ func TestInvitationExpires(t *testing.T) {
 			t.Fatalf("just before expiry: %v", err)
 		}
 		e.clock.Advance(time.Microsecond)
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.LookupInvitation(e.ctx, inv)
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 			_, err = e.svc.AcceptInvitation(e.ctx, identity.AcceptInvitationRequest{Token: inv, Name: "Ivy", Password: password})
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		})
 	})
 }
@@ -148,8 +149,8 @@ func TestAddMember(t *testing.T) {
 		if inv != "" || m.UserID != ada.UserID || m.Name != "Ada" || !m.Active || m.Role != aims.RoleAuditor || m.OrgID != o.ID {
 			t.Errorf("membership = %+v, invitation %q", m, inv)
 		}
-		ev := e.lastEvent(t, o.ID)
-		if ev.Action != "member.add" || !cmp.Equal(changeMap(t, ev), map[string][2]string{"invited": {"null", "false"}, "role": {"null", `"auditor"`}}) {
+		ev := servicetest.LastEvent(t, e.ctx, e.d, o.ID)
+		if ev.Action != "member.add" || !cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"invited": {"null", "false"}, "role": {"null", `"auditor"`}}) {
 			t.Errorf("event = %+v", ev)
 		}
 		if got := e.actor(t, ada.UserID, o.ID); got.Role != aims.RoleAuditor {
@@ -172,9 +173,9 @@ func TestAddMember(t *testing.T) {
 		}
 		for _, r := range refusals {
 			t.Run(r.name, func(t *testing.T) {
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					_, _, err := e.svc.AddMember(e.ctx, r.actor, r.req)
-					wantFields(t, err, r.code, r.fields...)
+					servicetest.WantFields(t, err, r.code, r.fields...)
 				})
 			})
 		}
@@ -203,9 +204,9 @@ func TestListMembers(t *testing.T) {
 			t.Errorf("Member = %+v, %v", m, err)
 		}
 		_, err = e.svc.Member(e.ctx, viewer, otto.UserID)
-		wantCode(t, err, aims.CodeNotFound)
+		servicetest.WantCode(t, err, aims.CodeNotFound)
 		_, err = e.svc.ListMembers(e.ctx, nil)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 	})
 }
 
@@ -222,9 +223,9 @@ func TestChangeRole(t *testing.T) {
 		if m.Role != aims.RoleManager || m.UserID != ada.UserID {
 			t.Errorf("membership = %+v", m)
 		}
-		ev := e.lastEvent(t, o.ID)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, o.ID)
 		if ev.Action != "member.role_change" || ev.Object != (tlog.EventObject{Type: "user", ID: ada.UserID, Ref: "ada@example.org"}) ||
-			!cmp.Equal(changeMap(t, ev), map[string][2]string{"role": {`"contributor"`, `"manager"`}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"role": {`"contributor"`, `"manager"`}}) {
 			t.Errorf("event = %+v", ev)
 		}
 
@@ -249,7 +250,7 @@ func TestChangeRole(t *testing.T) {
 		}
 		for _, r := range refusals {
 			t.Run(r.name, func(t *testing.T) {
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					_, err := e.svc.ChangeRole(e.ctx, r.actor, r.user, identity.ChangeRoleRequest{Role: r.role})
 					if r.code == "" {
 						if err != nil {
@@ -257,7 +258,7 @@ func TestChangeRole(t *testing.T) {
 						}
 						return
 					}
-					wantFields(t, err, r.code, r.fields...)
+					servicetest.WantFields(t, err, r.code, r.fields...)
 				})
 			})
 		}
@@ -274,12 +275,12 @@ func TestChangeRole(t *testing.T) {
 		}
 		// The new owner is now the last one.
 		adaOwner := e.actor(t, ada.UserID, o.ID)
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.ChangeRole(e.ctx, adaOwner, ada.UserID, identity.ChangeRoleRequest{Role: aims.RoleManager})
-			wantFields(t, err, aims.CodeConflict, "role")
+			servicetest.WantFields(t, err, aims.CodeConflict, "role")
 		})
 		want := []string{"installation.setup", "user.create", "member.add", "member.role_change", "member.role_change", "member.role_change"}
-		if got := e.actions(t, o.ID); !cmp.Equal(got, want) {
+		if got := servicetest.Actions(t, e.ctx, e.d, o.ID); !cmp.Equal(got, want) {
 			t.Errorf("actions = %q", got)
 		}
 	})
@@ -296,11 +297,11 @@ func TestInactiveOwners(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.ChangeRole(e.ctx, owner, owner.UserID, identity.ChangeRoleRequest{Role: aims.RoleManager})
-			wantFields(t, err, aims.CodeConflict, "role")
+			servicetest.WantFields(t, err, aims.CodeConflict, "role")
 			err = e.svc.RemoveMember(e.ctx, owner, owner.UserID)
-			wantFields(t, err, aims.CodeConflict, "user_id")
+			servicetest.WantFields(t, err, aims.CodeConflict, "user_id")
 		})
 		if _, err := e.svc.ChangeRole(e.ctx, owner, ivy.UserID, identity.ChangeRoleRequest{Role: aims.RoleViewer}); err != nil {
 			t.Errorf("demoting an invited owner: %v", err)
@@ -339,33 +340,33 @@ func TestRemoveMember(t *testing.T) {
 		}
 
 		gus := e.addUser(t, "Gamma", "gus@example.org", "Gus", aims.RoleOwner)
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			err := e.svc.RemoveMember(e.ctx, e.actor(t, ada.UserID, o.ID), owner.UserID)
-			wantCode(t, err, aims.CodeForbidden)
+			servicetest.WantCode(t, err, aims.CodeForbidden)
 			err = e.svc.RemoveMember(e.ctx, owner, owner.UserID)
-			wantFields(t, err, aims.CodeConflict, "user_id")
+			servicetest.WantFields(t, err, aims.CodeConflict, "user_id")
 			err = e.svc.RemoveMember(e.ctx, owner, aims.NewID())
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 			// An owner of another organisation cannot reach Acme's members.
 			err = e.svc.RemoveMember(e.ctx, gus, ada.UserID)
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		})
 
 		e.clock.Advance(time.Hour)
 		if err := e.svc.RemoveMember(e.ctx, owner, ada.UserID); err != nil {
 			t.Fatal(err)
 		}
-		ev := e.lastEvent(t, o.ID)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, o.ID)
 		if ev.Action != "member.remove" || ev.Object != (tlog.EventObject{Type: "user", ID: ada.UserID, Ref: "ada@example.org"}) ||
-			!cmp.Equal(changeMap(t, ev), map[string][2]string{"role": {`"contributor"`, "null"}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"role": {`"contributor"`, "null"}}) {
 			t.Errorf("event = %+v", ev)
 		}
 		// Their tokens in this organisation are revoked; an earlier revocation keeps its time.
 		for _, s := range []string{s1, s2} {
 			_, err := e.svc.AuthenticateToken(e.ctx, s)
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		}
-		got := rowsOf(t, d, `SELECT name, revoked_at FROM api_tokens WHERE org_id = ?`, o.ID)
+		got := servicetest.RowsOf(t, d, `SELECT name, revoked_at FROM api_tokens WHERE org_id = ?`, o.ID)
 		want := []string{
 			"name=one revoked_at=" + revoked.RevokedAt.Format(time.RFC3339Nano),
 			"name=two revoked_at=" + t0.Add(time.Minute+time.Hour).Format(time.RFC3339Nano),
@@ -378,14 +379,14 @@ func TestRemoveMember(t *testing.T) {
 			t.Errorf("token in the other organisation: %+v, %v", a, err)
 		}
 		_, err = e.svc.ActorFor(e.ctx, ada.UserID, o.ID)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		ms, err := e.svc.Memberships(e.ctx, ada.UserID)
 		if err != nil || len(ms) != 1 || ms[0].OrgName != "Beta" {
 			t.Errorf("memberships = %+v, %v", ms, err)
 		}
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			err := e.svc.RemoveMember(e.ctx, owner, ada.UserID)
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		})
 	})
 }
@@ -403,13 +404,13 @@ func TestRemovedMemberCannotAcceptInvitation(t *testing.T) {
 		if err := e.svc.RemoveMember(e.ctx, owner, m.UserID); err != nil {
 			t.Fatal(err)
 		}
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.LookupInvitation(e.ctx, inv)
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 			_, err = e.svc.AcceptInvitation(e.ctx, identity.AcceptInvitationRequest{Token: inv, Name: "Ivy", Password: password})
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		})
-		if got := e.actions(t, o.ID); !cmp.Equal(got, []string{"installation.setup", "member.add", "member.remove"}) {
+		if got := servicetest.Actions(t, e.ctx, e.d, o.ID); !cmp.Equal(got, []string{"installation.setup", "member.add", "member.remove"}) {
 			t.Errorf("actions = %q", got)
 		}
 	})
@@ -462,7 +463,7 @@ func TestSetPasswordEndsPendingInvitations(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = e.svc.AcceptInvitation(e.ctx, identity.AcceptInvitationRequest{Token: inv, Name: "Mallory", Password: "another long password"})
-		wantCode(t, err, aims.CodeNotFound)
+		servicetest.WantCode(t, err, aims.CodeNotFound)
 		if _, _, err := e.svc.Login(e.ctx, "ivy@example.org", password, "192.0.2.1"); err != nil {
 			t.Errorf("the administrator's password no longer works: %v", err)
 		}

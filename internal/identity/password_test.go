@@ -8,6 +8,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -38,8 +39,8 @@ func TestChangePassword(t *testing.T) {
 		}
 		for _, r := range refusals {
 			t.Run(r.name, func(t *testing.T) {
-				unchanged(t, e, func() {
-					wantFields(t, e.svc.ChangePassword(e.ctx, r.actor, r.current, r.password), r.code, r.fields...)
+				servicetest.Unchanged(t, e.d, func() {
+					servicetest.WantFields(t, e.svc.ChangePassword(e.ctx, r.actor, r.current, r.password), r.code, r.fields...)
 				})
 			})
 		}
@@ -49,13 +50,13 @@ func TestChangePassword(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, _, err := e.svc.Login(e.ctx, "ada@example.org", password, "192.0.2.1")
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		if _, _, err := e.svc.Login(e.ctx, "ada@example.org", newPassword, "192.0.2.1"); err != nil {
 			t.Fatalf("login with the new password: %v", err)
 		}
 		// The change is recorded, without the value, in each of Ada's organisations.
 		for _, org := range []string{acme.ID, adaBeta.OrgID} {
-			evs := e.events(t, org)
+			evs := servicetest.Events(t, e.ctx, e.d, org)
 			ev := evs[len(evs)-2] // before the sign-in
 			if ev.Action != "user.password_change" || !ev.Time.Equal(t0.Add(time.Hour)) || len(ev.Changes) != 0 ||
 				ev.Actor != (tlog.EventActor{Kind: "user", ID: ada.UserID, Label: "ada@example.org"}) ||
@@ -63,7 +64,7 @@ func TestChangePassword(t *testing.T) {
 				t.Errorf("event in %s = %+v", org, ev)
 			}
 		}
-		if payloadsContain(t, d, newPassword) || payloadsContain(t, d, password) {
+		if servicetest.PayloadsContain(t, d, newPassword) || servicetest.PayloadsContain(t, d, password) {
 			t.Error("an audit payload contains a password")
 		}
 	})
@@ -77,12 +78,12 @@ func TestSetPassword(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		unchanged(t, e, func() {
-			wantCode(t, e.svc.SetPassword(e.ctx, owner, "olivia@example.org", newPassword), aims.CodeForbidden)
-			wantCode(t, e.svc.SetPassword(e.ctx, nil, "olivia@example.org", newPassword), aims.CodeForbidden)
-			wantCode(t, e.svc.SetPassword(e.ctx, system, "nobody@example.org", newPassword), aims.CodeNotFound)
-			wantFields(t, e.svc.SetPassword(e.ctx, system, "olivia@example.org", "short"), aims.CodeInvalid, "password")
-			wantFields(t, e.svc.SetPassword(e.ctx, system, "olivia", "short"), aims.CodeInvalid, "email", "password")
+		servicetest.Unchanged(t, e.d, func() {
+			servicetest.WantCode(t, e.svc.SetPassword(e.ctx, owner, "olivia@example.org", newPassword), aims.CodeForbidden)
+			servicetest.WantCode(t, e.svc.SetPassword(e.ctx, nil, "olivia@example.org", newPassword), aims.CodeForbidden)
+			servicetest.WantCode(t, e.svc.SetPassword(e.ctx, system, "nobody@example.org", newPassword), aims.CodeNotFound)
+			servicetest.WantFields(t, e.svc.SetPassword(e.ctx, system, "olivia@example.org", "short"), aims.CodeInvalid, "password")
+			servicetest.WantFields(t, e.svc.SetPassword(e.ctx, system, "olivia", "short"), aims.CodeInvalid, "email", "password")
 		})
 		if err := e.svc.SetPassword(e.ctx, system, " OLIVIA@example.org", newPassword); err != nil {
 			t.Fatal(err)
@@ -95,10 +96,10 @@ func TestSetPassword(t *testing.T) {
 			t.Errorf("token after SetPassword: %v", err)
 		}
 		want := []string{"installation.setup", "api_token.create", "user.password_change", "auth.login"}
-		if got := e.actions(t, acme.ID); !cmp.Equal(got, want) {
+		if got := servicetest.Actions(t, e.ctx, e.d, acme.ID); !cmp.Equal(got, want) {
 			t.Errorf("actions = %q", got)
 		}
-		ev := e.events(t, acme.ID)[2]
+		ev := servicetest.Events(t, e.ctx, e.d, acme.ID)[2]
 		if ev.Actor != (tlog.EventActor{Kind: "system", ID: "cli:test@host", Label: "cli:test@host"}) {
 			t.Errorf("actor = %+v", ev.Actor)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
+	"github.com/aims-dev/aims/internal/servicetest"
 )
 
 func TestSessionStore(t *testing.T) {
@@ -44,7 +45,7 @@ func TestSessionStore(t *testing.T) {
 		if b, ok, err := st.Find("a"); err != nil || !ok || string(b) != "data a2" {
 			t.Errorf("find a after recommit = %q, %v, %v", b, ok, err)
 		}
-		if n := count(t, d, `SELECT count(*) FROM sessions`); n != 3 {
+		if n := servicetest.Count(t, d, `SELECT count(*) FROM sessions`); n != 3 {
 			t.Errorf("%d sessions stored, want 3", n)
 		}
 
@@ -73,7 +74,7 @@ func TestSessionStore(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Errorf("DeleteExpired = %d, %v; want 1", n, err)
 		}
-		if got := rowsOf(t, d, `SELECT token_hash FROM sessions`); len(got) != 1 || got[0] != "token_hash=a" {
+		if got := servicetest.RowsOf(t, d, `SELECT token_hash FROM sessions`); len(got) != 1 || got[0] != "token_hash=a" {
 			t.Errorf("sessions left = %q", got)
 		}
 		e.clock.Advance(2 * time.Hour)

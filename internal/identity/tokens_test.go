@@ -11,6 +11,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -83,33 +84,33 @@ func TestCreateToken(t *testing.T) {
 		}
 
 		// Only the hash is stored, nowhere the secret.
-		rows := rowsOf(t, d, `SELECT * FROM api_tokens`)
+		rows := servicetest.RowsOf(t, d, `SELECT * FROM api_tokens`)
 		if len(rows) != 1 || !strings.Contains(rows[0], "token_hash="+sha256Hex(secret)) {
 			t.Errorf("api_tokens = %q, want one row with the secret's SHA-256", rows)
 		}
-		for table, rows := range snapshot(t, d) {
+		for table, rows := range servicetest.Snapshot(t, d) {
 			for _, r := range rows {
 				if strings.Contains(r, secret) || strings.Contains(r, secret[len("aims_"):]) {
 					t.Errorf("table %s holds the secret: %s", table, r)
 				}
 			}
 		}
-		if payloadsContain(t, d, secret[len("aims_"):]) {
+		if servicetest.PayloadsContain(t, d, secret[len("aims_"):]) {
 			t.Error("an audit payload contains the secret")
 		}
 
-		ev := e.lastEvent(t, o.ID)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, o.ID)
 		if ev.Action != "api_token.create" ||
 			ev.Actor != (tlog.EventActor{Kind: "user", ID: ada.UserID, Label: "ada@example.org"}) ||
 			ev.Object != (tlog.EventObject{Type: identity.ObjectToken, ID: tok.ID, Ref: "CI pipeline"}) {
 			t.Errorf("event = %+v", ev)
 		}
 		wantCh := map[string][2]string{
-			"expires_at": {"null", jsonTime(exp)},
+			"expires_at": {"null", servicetest.JSONTime(exp)},
 			"name":       {"null", `"CI pipeline"`},
-			"user_id":    {"null", jsonString(ada.UserID)},
+			"user_id":    {"null", servicetest.JSONString(ada.UserID)},
 		}
-		if diff := cmp.Diff(wantCh, changeMap(t, ev)); diff != "" {
+		if diff := cmp.Diff(wantCh, servicetest.ChangeMap(t, ev)); diff != "" {
 			t.Errorf("changes (-want +got):\n%s", diff)
 		}
 
@@ -140,9 +141,9 @@ func TestCreateToken(t *testing.T) {
 		}
 		for _, r := range refusals {
 			t.Run(r.name, func(t *testing.T) {
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					_, _, err := e.svc.CreateToken(e.ctx, r.actor, r.req)
-					wantFields(t, err, r.code, r.fields...)
+					servicetest.WantFields(t, err, r.code, r.fields...)
 				})
 			})
 		}
@@ -189,7 +190,7 @@ func TestListTokens(t *testing.T) {
 			t.Errorf("listed %q (%q), want newest first %q", names, got, ids)
 		}
 		_, err = e.svc.ListTokens(e.ctx, nil)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 	})
 }
 
@@ -255,7 +256,7 @@ func TestAuthenticateToken(t *testing.T) {
 		for _, raw := range []string{"", "aims_", "aims_nonsense", secret[:len(secret)-1], "x" + secret,
 			strings.ToUpper(secret), identity.TokenPrefix + strings.Repeat("a", 96), sha256Hex(secret)} {
 			_, err := e.svc.AuthenticateToken(e.ctx, raw)
-			wantCode(t, err, aims.CodeUnauthenticated)
+			servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		}
 
 		// It expires an hour after creation, to the microsecond.
@@ -265,7 +266,7 @@ func TestAuthenticateToken(t *testing.T) {
 		}
 		e.clock.Advance(time.Microsecond)
 		_, err = e.svc.AuthenticateToken(e.ctx, secret)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 		list, _ := e.svc.ListTokens(e.ctx, ada)
 		if list[0].Active(e.clock.Now()) {
 			t.Error("an expired token is listed as active")
@@ -285,9 +286,9 @@ func TestRevokeToken(t *testing.T) {
 
 		// Nobody else can revoke it, not even an owner: the token is not found.
 		for _, a := range []*aims.Actor{owner, e.addExisting(t, "Beta", "ada@example.org", aims.RoleOwner)} {
-			unchanged(t, e, func() {
+			servicetest.Unchanged(t, e.d, func() {
 				_, err := e.svc.RevokeToken(e.ctx, a, tok.ID)
-				wantCode(t, err, aims.CodeNotFound)
+				servicetest.WantCode(t, err, aims.CodeNotFound)
 			})
 		}
 		if _, err := e.svc.AuthenticateToken(e.ctx, secret); err != nil {
@@ -303,25 +304,25 @@ func TestRevokeToken(t *testing.T) {
 			t.Errorf("revoked token = %+v", revoked)
 		}
 		_, err = e.svc.AuthenticateToken(e.ctx, secret)
-		wantCode(t, err, aims.CodeUnauthenticated)
+		servicetest.WantCode(t, err, aims.CodeUnauthenticated)
 
-		ev := e.lastEvent(t, o.ID)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, o.ID)
 		if ev.Action != "api_token.revoke" || ev.Object != (tlog.EventObject{Type: "api_token", ID: tok.ID, Ref: "ci"}) ||
-			!cmp.Equal(changeMap(t, ev), map[string][2]string{"revoked_at": {"null", jsonTime(t0.Add(time.Hour))}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, ev), map[string][2]string{"revoked_at": {"null", servicetest.JSONTime(t0.Add(time.Hour))}}) {
 			t.Errorf("event = %+v", ev)
 		}
 
 		// Revoking again is harmless and records nothing.
 		e.clock.Advance(time.Hour)
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			again, err := e.svc.RevokeToken(e.ctx, ada, tok.ID)
 			if err != nil || !again.RevokedAt.Equal(t0.Add(time.Hour)) {
 				t.Errorf("second revocation = %+v, %v", again, err)
 			}
 		})
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, err := e.svc.RevokeToken(e.ctx, ada, aims.NewID())
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 		})
 	})
 }
@@ -341,21 +342,21 @@ func TestCreateTokenFor(t *testing.T) {
 		if err != nil || a.OrgID != acme.ID || a.UserID != ada.UserID || a.TokenID != tok.ID {
 			t.Fatalf("authenticated as %+v, %v", a, err)
 		}
-		ev := e.lastEvent(t, acme.ID)
+		ev := servicetest.LastEvent(t, e.ctx, e.d, acme.ID)
 		if ev.Action != "api_token.create" || ev.Actor != (tlog.EventActor{Kind: "system", ID: "cli:test@host", Label: "cli:test@host"}) {
 			t.Errorf("event = %+v", ev)
 		}
 
 		// With two, it must be named, in any case and spacing.
 		beta := e.addExisting(t, "Beta GmbH", "ada@example.org", aims.RoleAuditor)
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, _, err := e.svc.CreateTokenFor(e.ctx, system, "ada@example.org", "", identity.CreateTokenRequest{Name: "cli"})
-			wantFields(t, err, aims.CodeInvalid, "org")
+			servicetest.WantFields(t, err, aims.CodeInvalid, "org")
 			if msg := aims.AsError(err).Fields[0].Message; !strings.Contains(msg, "Acme Ltd, Beta GmbH") {
 				t.Errorf("message %q does not list the organisations", msg)
 			}
 			_, _, err = e.svc.CreateTokenFor(e.ctx, system, "ada@example.org", "Gamma", identity.CreateTokenRequest{Name: "cli"})
-			wantFields(t, err, aims.CodeInvalid, "org")
+			servicetest.WantFields(t, err, aims.CodeInvalid, "org")
 		})
 		secret, _, err = e.svc.CreateTokenFor(e.ctx, system, "ada@example.org", "  beta   gmbh", identity.CreateTokenRequest{Name: "cli"})
 		if err != nil {
@@ -365,17 +366,17 @@ func TestCreateTokenFor(t *testing.T) {
 			t.Errorf("authenticated as %+v, %v; want an auditor of Beta", a, err)
 		}
 
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, _, err := e.svc.CreateTokenFor(e.ctx, owner, "ada@example.org", "", identity.CreateTokenRequest{Name: "cli"})
-			wantCode(t, err, aims.CodeForbidden)
+			servicetest.WantCode(t, err, aims.CodeForbidden)
 			_, _, err = e.svc.CreateTokenFor(e.ctx, nil, "ada@example.org", "", identity.CreateTokenRequest{Name: "cli"})
-			wantCode(t, err, aims.CodeForbidden)
+			servicetest.WantCode(t, err, aims.CodeForbidden)
 			_, _, err = e.svc.CreateTokenFor(e.ctx, system, "nobody@example.org", "", identity.CreateTokenRequest{Name: "cli"})
-			wantCode(t, err, aims.CodeNotFound)
+			servicetest.WantCode(t, err, aims.CodeNotFound)
 			_, _, err = e.svc.CreateTokenFor(e.ctx, system, "not-an-email", "", identity.CreateTokenRequest{Name: "cli"})
-			wantFields(t, err, aims.CodeInvalid, "email")
+			servicetest.WantFields(t, err, aims.CodeInvalid, "email")
 			_, _, err = e.svc.CreateTokenFor(e.ctx, system, "ada@example.org", "Acme Ltd", identity.CreateTokenRequest{Expires: "1s"})
-			wantFields(t, err, aims.CodeInvalid, "expires", "name")
+			servicetest.WantFields(t, err, aims.CodeInvalid, "expires", "name")
 		})
 	})
 }

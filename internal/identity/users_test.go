@@ -9,6 +9,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -46,13 +47,13 @@ func TestSetupWorksOnce(t *testing.T) {
 		}
 
 		// The password is stored as an argon2id hash with the configured cost.
-		hashes := rowsOf(t, d, `SELECT password_hash FROM users`)
+		hashes := servicetest.RowsOf(t, d, `SELECT password_hash FROM users`)
 		if len(hashes) != 1 || !strings.HasPrefix(hashes[0], "password_hash=$argon2id$v=19$m=64,t=1,p=1$") || strings.Contains(hashes[0], password) {
 			t.Errorf("stored password hash = %q", hashes)
 		}
 
 		// One event, with the owner as actor and the organisation as object.
-		evs := e.events(t, o.ID)
+		evs := servicetest.Events(t, e.ctx, e.d, o.ID)
 		if len(evs) != 1 {
 			t.Fatalf("got %d events, want 1", len(evs))
 		}
@@ -67,18 +68,18 @@ func TestSetupWorksOnce(t *testing.T) {
 			"owner_email":  {"null", `"olivia@example.org"`},
 			"owner_name":   {"null", `"Olivia Owner"`},
 		}
-		if diff := cmp.Diff(wantCh, changeMap(t, ev)); diff != "" {
+		if diff := cmp.Diff(wantCh, servicetest.ChangeMap(t, ev)); diff != "" {
 			t.Errorf("changes (-want +got):\n%s", diff)
 		}
-		if payloadsContain(t, d, password) {
+		if servicetest.PayloadsContain(t, d, password) {
 			t.Error("an audit payload contains the password")
 		}
 
 		// A second setup is a conflict and changes nothing.
-		unchanged(t, e, func() {
+		servicetest.Unchanged(t, e.d, func() {
 			_, _, err = e.svc.Setup(e.ctx, identity.SetupRequest{
 				Organisation: "Other", Name: "Mallory", Email: "mallory@example.org", Password: password})
-			wantCode(t, err, aims.CodeConflict)
+			servicetest.WantCode(t, err, aims.CodeConflict)
 		})
 	})
 }
@@ -111,9 +112,9 @@ func TestSetupValidates(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				req := good
 				tc.change(&req)
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					_, _, err := e.svc.Setup(e.ctx, req)
-					wantFields(t, err, aims.CodeInvalid, tc.fields...)
+					servicetest.WantFields(t, err, aims.CodeInvalid, tc.fields...)
 				})
 			})
 		}
@@ -136,12 +137,12 @@ func TestCreateUserRefusesNonSystemActors(t *testing.T) {
 		token.Kind = aims.ActorToken
 		req := identity.CreateUserRequest{Org: "Acme Ltd", Email: "x@example.org", Role: aims.RoleViewer, Password: password}
 		for _, a := range []*aims.Actor{nil, owner, &token} {
-			unchanged(t, e, func() {
+			servicetest.Unchanged(t, e.d, func() {
 				_, err := e.svc.CreateUser(e.ctx, a, req)
-				wantCode(t, err, aims.CodeForbidden)
+				servicetest.WantCode(t, err, aims.CodeForbidden)
 			})
 		}
-		if got := e.actions(t, o.ID); !cmp.Equal(got, []string{"installation.setup"}) {
+		if got := servicetest.Actions(t, e.ctx, e.d, o.ID); !cmp.Equal(got, []string{"installation.setup"}) {
 			t.Errorf("actions = %q", got)
 		}
 	})
@@ -166,7 +167,7 @@ func TestCreateUser(t *testing.T) {
 		}
 		acme := res.Org
 		ada := res.User
-		evs := e.events(t, acme.ID)
+		evs := servicetest.Events(t, e.ctx, e.d, acme.ID)
 		if got := actionsOf(evs); !cmp.Equal(got, []string{"organisation.create", "user.create", "member.add"}) {
 			t.Fatalf("actions = %q", got)
 		}
@@ -177,15 +178,15 @@ func TestCreateUser(t *testing.T) {
 			}
 		}
 		if evs[0].Object != (tlog.EventObject{Type: "organisation", ID: acme.ID, Ref: "Acme Ltd"}) ||
-			!cmp.Equal(changeMap(t, evs[0]), map[string][2]string{"name": {"null", `"Acme Ltd"`}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, evs[0]), map[string][2]string{"name": {"null", `"Acme Ltd"`}}) {
 			t.Errorf("organisation.create = %+v", evs[0])
 		}
 		if evs[1].Object != (tlog.EventObject{Type: "user", ID: ada.ID, Ref: "ada@example.org"}) ||
-			!cmp.Equal(changeMap(t, evs[1]), map[string][2]string{"email": {"null", `"ada@example.org"`}, "name": {"null", `"ada"`}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, evs[1]), map[string][2]string{"email": {"null", `"ada@example.org"`}, "name": {"null", `"ada"`}}) {
 			t.Errorf("user.create = %+v", evs[1])
 		}
 		if evs[2].Object != (tlog.EventObject{Type: "user", ID: ada.ID, Ref: "ada@example.org"}) ||
-			!cmp.Equal(changeMap(t, evs[2]), map[string][2]string{"role": {"null", `"manager"`}}) {
+			!cmp.Equal(servicetest.ChangeMap(t, evs[2]), map[string][2]string{"role": {"null", `"manager"`}}) {
 			t.Errorf("member.add = %+v", evs[2])
 		}
 
@@ -210,7 +211,7 @@ func TestCreateUser(t *testing.T) {
 		if !res3.OrgCreated || res3.User.ID != ada.ID || res3.User.Name != "ada" {
 			t.Errorf("third result = %+v, user %+v", res3, res3.User)
 		}
-		if got := e.actions(t, res3.Org.ID); !cmp.Equal(got, []string{"organisation.create", "member.add"}) {
+		if got := servicetest.Actions(t, e.ctx, e.d, res3.Org.ID); !cmp.Equal(got, []string{"organisation.create", "member.add"}) {
 			t.Errorf("actions in the second organisation = %q", got)
 		}
 		ms, err := e.svc.Memberships(e.ctx, ada.ID)
@@ -250,9 +251,9 @@ func TestCreateUser(t *testing.T) {
 		}
 		for _, r := range refusals {
 			t.Run(r.name, func(t *testing.T) {
-				unchanged(t, e, func() {
+				servicetest.Unchanged(t, e.d, func() {
 					_, err := e.svc.CreateUser(e.ctx, system, r.req)
-					wantFields(t, err, r.code, r.fields...)
+					servicetest.WantFields(t, err, r.code, r.fields...)
 				})
 			})
 		}

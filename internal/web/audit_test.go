@@ -22,7 +22,7 @@ func TestAuditLogPages(t *testing.T) {
 
 		wantRedirect(t, c.post("/audit/checkpoint", nil), "/audit")
 		r = c.get("/audit")
-		want(t, r, http.StatusOK, "The latest checkpoint covers 3 entries", "The latest checkpoint verifies",
+		want(t, r, http.StatusOK, "The latest checkpoint covers 3 entries", "signature is valid and matches the stored tree",
 			"Signed checkpoint note", "<pre class=\"note\">")
 
 		r = c.post("/audit/verify", nil)

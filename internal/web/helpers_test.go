@@ -10,13 +10,14 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/app"
-	"github.com/aims-dev/aims/internal/config"
+	"github.com/aims-dev/aims/internal/apptest"
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
@@ -61,26 +62,8 @@ func eachDialect(t *testing.T, f func(t *testing.T, e *env)) {
 // newEnv opens the app on a fresh database of the dialect and serves it.
 func newEnv(t testing.TB, dialect db.Dialect) *env {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	u := dbtest.URL(t, dialect)
-	if dialect == db.SQLite {
-		u = "sqlite:" + u
-	}
-	vars := map[string]string{"AIMS_DATA_DIR": dir, "AIMS_DATABASE_URL": u, "AIMS_MAX_BODY_BYTES": "65536"}
-	cfg, err := config.Load(nil, func(k string) string { return vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(ctx, cfg, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Identity.Argon2 = identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
-	t.Cleanup(func() { a.Close() })
-	srv := httptest.NewServer(app.NewServer(a).Handler)
-	t.Cleanup(srv.Close)
-	return &env{t: t, ctx: ctx, app: a, srv: srv}
+	ae := apptest.Serve(t, apptest.Config(t, dialect, map[string]string{"AIMS_MAX_BODY_BYTES": strconv.Itoa(maxBody)}))
+	return &env{t: t, ctx: context.Background(), app: ae.App, srv: ae.Server}
 }
 
 // setup runs the one-time setup through the service and returns the owner's user and organisation.

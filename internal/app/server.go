@@ -260,8 +260,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		_, err := s.app.Logs.SignAll(ctx)
 		return err
 	})
-	go job.Every(jobs, "remove expired sessions", time.Hour, func(ctx context.Context) error {
-		_, err := s.app.Identity.Sessions().DeleteExpired(ctx)
+	go job.Every(jobs, "remove expired sessions and sign-in failures", time.Hour, func(ctx context.Context) error {
+		_, err := s.app.Identity.PurgeExpired(ctx)
 		return err
 	})
 	// Sign anything left from a previous run at once.

@@ -65,7 +65,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (*Use
 				return nil, nil, err
 			}
 		}
-		slog.Warn("failed sign-in", "address", addr)
+		slog.Warn("failed sign-in") // no address or email: logs hold no personal data
 		return nil, nil, aims.Errorf(aims.CodeUnauthenticated, "the email or password is wrong")
 	}
 	ms, err := s.Memberships(ctx, u.ID)
@@ -127,4 +127,19 @@ func (s *Service) recordFailure(ctx context.Context, key string, now time.Time) 
 			failures = CASE WHEN login_throttle.last_failure_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
 			last_failure_at = excluded.last_failure_at`, key, now, now.Add(-failureMemory))
 	return err
+}
+
+// PurgeExpired removes sessions past their expiry and failed sign-ins old
+// enough to be forgotten, and returns how many rows it removed.
+func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	n, err := s.Sessions().DeleteExpired(ctx)
+	if err != nil {
+		return n, err
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM login_throttle WHERE last_failure_at < ?`, s.clock().Add(-failureMemory))
+	if err != nil {
+		return n, err
+	}
+	m, err := res.RowsAffected()
+	return n + m, err
 }

@@ -227,3 +227,37 @@ func TestLogoutAndOrg(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeExpired removes sessions past expiry and sign-in failures old
+// enough to be forgotten, and nothing else.
+func TestPurgeExpired(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.setup(t)
+		st := e.svc.Sessions()
+		if err := st.CommitCtx(e.ctx, "old", []byte("x"), t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CommitCtx(e.ctx, "live", []byte("y"), t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		e.svc.Login(e.ctx, "nobody@example.org", "wrong password!", "198.51.100.1")
+		e.clock.Advance(10 * time.Minute)
+		e.svc.Login(e.ctx, "someone@example.org", "wrong password!", "198.51.100.2")
+		e.clock.Advance(6 * time.Minute) // the first failures are now 16 minutes old
+		n, err := e.svc.PurgeExpired(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One session and the first attempt's account and address rows.
+		if n != 3 {
+			t.Errorf("purged %d rows, want 3", n)
+		}
+		if got := servicetest.Count(t, d, `SELECT count(*) FROM login_throttle`); got != 2 {
+			t.Errorf("%d throttle rows left, want the 2 recent ones", got)
+		}
+		if _, found, _ := st.FindCtx(e.ctx, "live"); !found {
+			t.Error("a live session was purged")
+		}
+	})
+}

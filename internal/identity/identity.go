@@ -226,25 +226,12 @@ func scanMemberships(rows interface {
 	var out []Membership
 	for rows.Next() {
 		var m Membership
-		var active any
-		if err := rows.Scan(&m.OrgID, &m.OrgName, &m.UserID, &m.Email, &m.Name, &m.Role, &active, &m.Since); err != nil {
+		if err := rows.Scan(&m.OrgID, &m.OrgName, &m.UserID, &m.Email, &m.Name, &m.Role, &m.Active, &m.Since); err != nil {
 			return nil, err
 		}
-		m.Active = truthy(active)
 		out = append(out, m)
 	}
 	return out, rows.Err()
-}
-
-// truthy reads a boolean expression's value, which SQLite returns as an integer.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	}
-	return false
 }
 
 // Org returns the actor's organisation.

@@ -386,25 +386,12 @@ func readEntries(ctx context.Context, q db.Queryer, logID string, from, to int64
 	out := make([]entryRow, 0, to-from)
 	for rows.Next() {
 		var e entryRow
-		var erased any
-		if err := rows.Scan(&e.idx, &e.payloadHash, &e.hasPayload, &e.payload, &erased); err != nil {
+		if err := rows.Scan(&e.idx, &e.payloadHash, &e.hasPayload, &e.payload, &e.erased); err != nil {
 			return nil, err
 		}
-		e.erased = truthy(erased)
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-// truthy reads a boolean expression's value, which SQLite returns as an integer.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	}
-	return false
 }
 
 func readStoredHashes(ctx context.Context, q db.Queryer, logID string, from, to int64) (map[int64]Hash, error) {

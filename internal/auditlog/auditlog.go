@@ -34,15 +34,6 @@ func (s *Service) logID(ctx context.Context, actor *aims.Actor, action string) (
 	return tlog.LogID(ctx, s.db, actor.OrgID, tlog.KindAudit, "")
 }
 
-// Size returns the number of entries in the organisation's audit log.
-func (s *Service) Size(ctx context.Context, actor *aims.Actor) (int64, error) {
-	id, err := s.logID(ctx, actor, identity.ActAuditRead)
-	if err != nil {
-		return 0, err
-	}
-	return tlog.Size(ctx, s.db, id)
-}
-
 // Checkpoint returns the latest signed checkpoint of the organisation's log.
 func (s *Service) Checkpoint(ctx context.Context, actor *aims.Actor) (*tlog.Checkpoint, error) {
 	id, err := s.logID(ctx, actor, identity.ActAuditRead)

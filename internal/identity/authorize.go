@@ -60,6 +60,3 @@ func Authorize(actor *aims.Actor, action string) error {
 // Can reports whether the actor may perform the action; pages use it to
 // show only what the person can do.
 func Can(actor *aims.Actor, action string) bool { return Authorize(actor, action) == nil }
-
-// RolesFor lists the roles allowed an action, for documentation and tests.
-func RolesFor(action string) []aims.Role { return slices.Clone(permissions[action]) }

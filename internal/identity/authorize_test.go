@@ -1,7 +1,9 @@
 package identity_test
 
 import (
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aims-dev/aims/internal/aims"
@@ -74,5 +76,47 @@ func TestAuthorize(t *testing.T) {
 		if err := identity.Authorize(a, "ai_system.destroy"); aims.CodeOf(err) != aims.CodeInternal {
 			t.Errorf("unknown action for %s: %v, want an internal error", a.Kind, err)
 		}
+	}
+}
+
+// TestRolesDocumentation keeps docs/roles.md true: each row of its table
+// names an action, and its ticks must be the roles the policy allows.
+func TestRolesDocumentation(t *testing.T) {
+	b, err := os.ReadFile("../../docs/roles.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{
+		"read the inventory and each record's history": identity.ActRead,
+		"register and change AI systems":               identity.ActSystemUpdate,
+		"archive and restore AI systems":               identity.ActSystemArchive,
+		"read the audit log, its proofs, verify it":    identity.ActAuditRead,
+		"sign an audit checkpoint on demand":           identity.ActAuditSign,
+		"add and remove members, change roles":         identity.ActMemberManage,
+		"own API tokens and password":                  identity.ActTokenOwn,
+	}
+	seen := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) != 8 {
+			continue
+		}
+		action, ok := rows[strings.TrimSpace(cells[1])]
+		if !ok {
+			continue
+		}
+		seen++
+		var ticked []aims.Role
+		for i, role := range []aims.Role{aims.RoleOwner, aims.RoleManager, aims.RoleContributor, aims.RoleAuditor, aims.RoleViewer} {
+			if strings.TrimSpace(cells[i+2]) == "✓" {
+				ticked = append(ticked, role)
+			}
+		}
+		if got := identity.RolesFor(action); !slices.Equal(got, ticked) {
+			t.Errorf("docs/roles.md ticks %q for %q; the policy allows %q", ticked, strings.TrimSpace(cells[1]), got)
+		}
+	}
+	if seen != len(rows) {
+		t.Errorf("docs/roles.md has %d of the %d rows this test knows", seen, len(rows))
 	}
 }

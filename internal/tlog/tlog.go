@@ -9,7 +9,6 @@ package tlog
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -187,10 +186,4 @@ type errMissingHash struct{ index int64 }
 func (e errMissingHash) Error() string {
 	level, n := tlog.SplitStoredHashIndex(e.index)
 	return fmt.Sprintf("stored tree hash %d (level %d, node %d) is missing", e.index, level, n)
-}
-
-// IsMissingHash reports whether err means a stored tree hash is missing.
-func IsMissingHash(err error) bool {
-	var e errMissingHash
-	return errors.As(err, &e)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
@@ -183,3 +184,49 @@ func newError(status int, msg string, errs ...error) huma.StatusError {
 	}
 	return out
 }
+
+// PlainErrors makes the answers the mux itself gives under /api/ (404 for
+// an unknown path, 405 for a wrong method) problem details like every
+// other API error.
+func PlainErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&problemWriter{ResponseWriter: w}, r)
+	})
+}
+
+// problemWriter replaces a plain-text 404 or 405 with a problem document.
+type problemWriter struct {
+	http.ResponseWriter
+	replaced bool
+}
+
+func (p *problemWriter) WriteHeader(status int) {
+	h := p.Header()
+	if (status == http.StatusNotFound || status == http.StatusMethodNotAllowed) &&
+		strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+		p.replaced = true
+		h.Set("Content-Type", "application/problem+json")
+		p.ResponseWriter.WriteHeader(status)
+		detail := "no such API operation"
+		if status == http.StatusMethodNotAllowed {
+			detail = "the method is not allowed here; allowed: " + h.Get("Allow")
+		}
+		_, _ = p.ResponseWriter.Write(mustJSON(huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail}))
+		return
+	}
+	p.ResponseWriter.WriteHeader(status)
+}
+
+func (p *problemWriter) Write(b []byte) (int, error) {
+	if p.replaced {
+		return len(b), nil
+	}
+	return p.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (p *problemWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }

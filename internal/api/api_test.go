@@ -126,7 +126,7 @@ func (w *world) run(t *testing.T, steps []step) {
 				t.Errorf("%s: error locations (-want +got):\n%s", s.name, diff)
 			}
 		}
-		if r.status >= 400 && !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") && r.status != 405 {
+		if r.status >= 400 && !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
 			t.Errorf("%s: error answered with %s, want application/problem+json", s.name, r.header.Get("Content-Type"))
 		}
 		got := w.Actions(w.Org.ID)[before:]
@@ -175,7 +175,9 @@ func TestSystemsEndpoints(t *testing.T) {
 			{name: "malformed JSON", who: "owner", method: "POST", path: "/api/v1/systems", body: `{"name": `, status: 422},
 			{name: "wrong type", who: "owner", method: "POST", path: "/api/v1/systems", body: `{"name": 3, "intended_purpose": "x"}`, status: 422,
 				fields: []string{"body.name"}},
-			{name: "wrong method", who: "owner", method: "PUT", path: "/api/v1/systems", body: validSystem, status: 405},
+			{name: "wrong method", who: "owner", method: "PUT", path: "/api/v1/systems", body: validSystem, status: 405,
+				has: []string{`"status":405`, `allowed: GET, HEAD, POST`}},
+			{name: "unknown operation", who: "owner", method: "GET", path: "/api/v1/nothing", status: 404, has: []string{`"status":404`}},
 
 			{name: "list as viewer", who: "viewer", method: "GET", path: "/api/v1/systems?sort=-name", status: 200,
 				has: []string{`"total":3`, `"ref":"SYS-3"`}},

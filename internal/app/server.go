@@ -81,7 +81,7 @@ func NewServer(a *App) *Server {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	var h http.Handler = routeLabel(mux)
+	var h http.Handler = api.PlainErrors(routeLabel(mux))
 	h = s.authenticate(h)
 	h = sm.LoadAndSave(h)
 	h = csrf.Handler(h)

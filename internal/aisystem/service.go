@@ -256,3 +256,10 @@ func mustJSON(v any) json.RawMessage {
 
 // jsonText is how list fields are stored: a JSON array as text.
 func jsonText(v []string) string { return string(mustJSON(v)) }
+
+// Lookup finds a system of an organisation by id or reference for another
+// capability whose service has already authorised its actor in that
+// organisation, such as evidence linked to a system.
+func (s *Service) Lookup(ctx context.Context, orgID, idOrRef string) (*System, error) {
+	return get(ctx, s.db, orgID, idOrRef)
+}

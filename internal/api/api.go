@@ -14,7 +14,10 @@ import (
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
+	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/soa"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 )
@@ -30,6 +33,9 @@ type Services struct {
 	Identity *identity.Service
 	Systems  *aisystem.Service
 	Audit    *auditlog.Service
+	Catalog  *catalog.Service
+	SoA      *soa.Service
+	Evidence *evidence.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -55,6 +61,10 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerAudit(r, s)
 	registerTokens(r, s)
 	registerMembers(r, s)
+	registerCatalog(r, s)
+	registerSoA(r, s)
+	registerEvidence(r, s)
+	registerReadiness(r, s)
 	return api
 }
 

@@ -10,9 +10,12 @@ import (
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
+	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/config"
 	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -25,6 +28,9 @@ type App struct {
 	Identity *identity.Service
 	Systems  *aisystem.Service
 	Audit    *auditlog.Service
+	Catalog  *catalog.Service
+	SoA      *soa.Service
+	Evidence *evidence.Service
 	Clock    aims.Clock
 }
 
@@ -65,6 +71,9 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 		vkey = a.Key.VerifierKey
 	}
 	a.Audit = auditlog.New(d, a.Logs, vkey)
+	a.Catalog = catalog.New(d, a.Logs, a.Clock)
+	a.Evidence = evidence.New(d, a.Logs, a.Clock, cfg.EvidencePath(), cfg.EvidenceMaxBytes, evidenceTargets{a})
+	a.SoA = soa.New(d, a.Logs, a.Clock, soaSources{a})
 	return a, nil
 }
 

@@ -70,8 +70,10 @@ func NewServer(a *App) *Server {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	api.Register(mux, api.Services{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit}, a.Config.MaxBodyBytes)
-	web.Register(mux, web.Deps{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Sessions: sm,
+	api.Register(mux, api.Services{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Catalog: a.Catalog,
+		SoA: a.SoA, Evidence: a.Evidence}, a.Config.MaxBodyBytes)
+	web.Register(mux, web.Deps{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Catalog: a.Catalog,
+		SoA: a.SoA, Evidence: a.Evidence, Sessions: sm,
 		MaxBodyBytes: a.Config.MaxBodyBytes, PublicURL: a.Config.PublicURL, TrustProxy: a.Config.TrustProxy})
 
 	csrf := http.NewCrossOriginProtection()

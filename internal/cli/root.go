@@ -86,7 +86,8 @@ Settings come from flags, AIMS_* environment variables and an optional file
 		Version:       version(),
 	}
 	root.PersistentFlags().String("config", "", "file of AIMS_NAME=value lines (env AIMS_CONFIG)")
-	root.AddCommand(newServe(e), newMigrate(e), newConfig(e), newUser(e), newToken(e), newAudit(e), newSystem(e))
+	root.AddCommand(newServe(e), newMigrate(e), newConfig(e), newUser(e), newToken(e), newAudit(e), newSystem(e),
+		newCatalog(e), newSoA(e), newEvidence(e), newReadiness(e))
 	return root
 }
 

@@ -27,6 +27,8 @@ type Config struct {
 	TLSKeyFile         string
 	TrustProxy         bool
 	MaxBodyBytes       int64
+	EvidenceDir        string
+	EvidenceMaxBytes   int64
 	CheckpointInterval time.Duration
 	SessionLifetime    time.Duration
 	ShutdownTimeout    time.Duration
@@ -110,6 +112,17 @@ var Settings = func() []Setting {
 			c.MaxBodyBytes = n
 			return nil
 		}, func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) })
+	set, get = str(func(c *Config) *string { return &c.EvidenceDir })
+	add("evidence-dir", "AIMS_EVIDENCE_DIR", "", "folder for evidence files, stored by SHA-256; evidence in the data directory when empty (replicas must share it)", false, false, set, get)
+	add("evidence-max-bytes", "AIMS_EVIDENCE_MAX_BYTES", "52428800", "largest evidence file accepted, in bytes", false, false,
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return fmt.Errorf("want a number of bytes, at least 1024")
+			}
+			c.EvidenceMaxBytes = n
+			return nil
+		}, func(c *Config) string { return strconv.FormatInt(c.EvidenceMaxBytes, 10) })
 	set, get = dur(func(c *Config) *time.Duration { return &c.CheckpointInterval })
 	add("checkpoint-interval", "AIMS_CHECKPOINT_INTERVAL", "1m", "how often grown logs get a signed checkpoint", false, false, set, get)
 	set, get = dur(func(c *Config) *time.Duration { return &c.SessionLifetime })
@@ -291,6 +304,14 @@ func (c *Config) KeyFile() string {
 		return c.LogKeyFile
 	}
 	return filepath.Join(c.DataDir, "log-signing.key")
+}
+
+// EvidencePath returns the folder of evidence files.
+func (c *Config) EvidencePath() string {
+	if c.EvidenceDir != "" {
+		return c.EvidenceDir
+	}
+	return filepath.Join(c.DataDir, "evidence")
 }
 
 // SecureCookies reports whether cookies must carry the Secure attribute.

@@ -87,13 +87,18 @@ func TestRolesDocumentation(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := map[string]string{
-		"read the inventory and each record's history": identity.ActRead,
-		"register and change AI systems":               identity.ActSystemUpdate,
-		"archive and restore AI systems":               identity.ActSystemArchive,
-		"read the audit log, its proofs, verify it":    identity.ActAuditRead,
-		"sign an audit checkpoint on demand":           identity.ActAuditSign,
-		"add and remove members, change roles":         identity.ActMemberManage,
-		"own API tokens and password":                  identity.ActTokenOwn,
+		"read the inventory, the catalogue, the SoA, evidence and readiness, and each record's history": identity.ActRead,
+		"add and change the organisation's own controls":                                                identity.ActCatalogManage,
+		"edit the draft Statement of Applicability":                                                     identity.ActSoAEdit,
+		"approve a version of the Statement of Applicability":                                           identity.ActSoAApprove,
+		"add evidence and change what it is linked to":                                                  identity.ActEvidenceAdd,
+		"archive and restore evidence":                                                                  identity.ActEvidenceRetire,
+		"register and change AI systems":                                                                identity.ActSystemUpdate,
+		"archive and restore AI systems":                                                                identity.ActSystemArchive,
+		"read the audit log, its proofs, verify it":                                                     identity.ActAuditRead,
+		"sign an audit checkpoint on demand":                                                            identity.ActAuditSign,
+		"add and remove members, change roles":                                                          identity.ActMemberManage,
+		"own API tokens and password":                                                                   identity.ActTokenOwn,
 	}
 	seen := 0
 	for _, line := range strings.Split(string(b), "\n") {

@@ -90,56 +90,63 @@ func VerifierKeys(ctx context.Context, q db.Queryer) ([]string, error) {
 // that size. The log row is locked while signing, so replicas never sign the
 // same size twice.
 func (l *Logs) Sign(ctx context.Context, logID string, force bool) (*Checkpoint, error) {
+	var cp *Checkpoint
+	err := l.db.WithTx(ctx, func(tx *db.Tx) error {
+		var err error
+		cp, err = l.SignTx(ctx, tx, logID, force)
+		return err
+	})
+	return cp, err
+}
+
+// SignTx is Sign in the caller's transaction, so that a record can name the
+// checkpoint that covers its own audit event.
+func (l *Logs) SignTx(ctx context.Context, tx *db.Tx, logID string, force bool) (*Checkpoint, error) {
 	if l.signer == nil {
 		return nil, errors.New("cannot sign checkpoints: no signing key loaded")
 	}
-	var cp *Checkpoint
-	err := l.db.WithTx(ctx, func(tx *db.Tx) error {
-		var size int64
-		var origin string
-		// A no-op update takes the row lock in both dialects.
-		err := tx.QueryRowContext(ctx, `UPDATE logs SET size = size WHERE id = ? RETURNING size, origin`, logID).Scan(&size, &origin)
-		if db.IsNoRows(err) {
-			return aims.NotFound("log", logID)
+	var size int64
+	var origin string
+	// A no-op update takes the row lock in both dialects.
+	err := tx.QueryRowContext(ctx, `UPDATE logs SET size = size WHERE id = ? RETURNING size, origin`, logID).Scan(&size, &origin)
+	if db.IsNoRows(err) {
+		return nil, aims.NotFound("log", logID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if size == 0 {
+		if force {
+			return nil, aims.Errorf(aims.CodeInvalid, "the log is empty: there is nothing to sign")
 		}
-		if err != nil {
-			return err
+		return nil, nil
+	}
+	if !force {
+		var last int64 = -1
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(size), -1) FROM log_checkpoints WHERE log_id = ?`, logID).Scan(&last); err != nil {
+			return nil, err
 		}
-		if size == 0 {
-			if force {
-				return aims.Errorf(aims.CodeInvalid, "the log is empty: there is nothing to sign")
-			}
-			return nil
+		if last >= size {
+			return nil, nil
 		}
-		if !force {
-			var last int64 = -1
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(size), -1) FROM log_checkpoints WHERE log_id = ?`, logID).Scan(&last); err != nil {
-				return err
-			}
-			if last >= size {
-				return nil
-			}
-		}
-		root, err := TreeHash(ctx, tx, logID, size)
-		if err != nil {
-			return fmt.Errorf("cannot compute tree hash of %s at %d: %w", origin, size, err)
-		}
-		signed, err := note.Sign(&note.Note{Text: FormatCheckpoint(origin, size, root)}, l.signer)
-		if err != nil {
-			return fmt.Errorf("cannot sign checkpoint: %w", err)
-		}
-		c := &Checkpoint{LogID: logID, Origin: origin, Size: size, Root: root, KeyName: l.signer.Name(),
-			SignedAt: l.clock(), Note: string(signed)}
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO log_checkpoints (id, log_id, size, root_hash, note, key_name, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			aims.NewID(), logID, size, root[:], c.Note, c.KeyName, c.SignedAt)
-		if err != nil {
-			return fmt.Errorf("cannot store checkpoint: %w", err)
-		}
-		cp = c
-		return nil
-	})
-	return cp, err
+	}
+	root, err := TreeHash(ctx, tx, logID, size)
+	if err != nil {
+		return nil, fmt.Errorf("cannot compute tree hash of %s at %d: %w", origin, size, err)
+	}
+	signed, err := note.Sign(&note.Note{Text: FormatCheckpoint(origin, size, root)}, l.signer)
+	if err != nil {
+		return nil, fmt.Errorf("cannot sign checkpoint: %w", err)
+	}
+	c := &Checkpoint{LogID: logID, Origin: origin, Size: size, Root: root, KeyName: l.signer.Name(),
+		SignedAt: l.clock(), Note: string(signed)}
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO log_checkpoints (id, log_id, size, root_hash, note, key_name, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		aims.NewID(), logID, size, root[:], c.Note, c.KeyName, c.SignedAt)
+	if err != nil {
+		return nil, fmt.Errorf("cannot store checkpoint: %w", err)
+	}
+	return c, nil
 }
 
 // SignAll signs a checkpoint for every log that has grown since its latest

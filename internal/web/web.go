@@ -14,7 +14,10 @@ import (
 
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
+	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/soa"
 	"github.com/alexedwards/scs/v2"
 )
 
@@ -23,6 +26,9 @@ type Deps struct {
 	Identity *identity.Service
 	Systems  *aisystem.Service
 	Audit    *auditlog.Service
+	Catalog  *catalog.Service
+	SoA      *soa.Service
+	Evidence *evidence.Service
 	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
 	Sessions *scs.SessionManager
 	// MaxBodyBytes limits a posted form; larger ones answer 413.
@@ -58,6 +64,9 @@ type handler struct {
 // defaultMaxBody applies when Deps.MaxBodyBytes is not set.
 const defaultMaxBody = 1 << 20
 
+// route registers a page for signed-in people.
+type route func(pattern string, f actorFunc)
+
 // Register adds the pages to mux.
 func Register(mux *http.ServeMux, d Deps) {
 	h := &handler{Deps: d}
@@ -67,7 +76,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.HandleFunc("GET /static/{file...}", serveStatic)
 
 	open := func(pattern string, f http.HandlerFunc) { mux.Handle(pattern, h.gate(f)) }
-	signed := func(pattern string, f actorFunc) { mux.Handle(pattern, h.gate(h.signedIn(f))) }
+	var signed route = func(pattern string, f actorFunc) { mux.Handle(pattern, h.gate(h.signedIn(f))) }
 
 	open("GET /setup", h.setupPage)
 	open("POST /setup", h.setupSubmit)
@@ -88,6 +97,11 @@ func Register(mux *http.ServeMux, d Deps) {
 	signed("GET /systems/{ref}/edit", h.systemEdit)
 	signed("POST /systems/{ref}/archive", h.systemArchive)
 	signed("POST /systems/{ref}/restore", h.systemRestore)
+
+	h.catalogRoutes(signed)
+	h.soaRoutes(signed)
+	h.evidenceRoutes(signed)
+	h.readinessRoutes(signed)
 
 	signed("GET /audit", h.auditPage)
 	signed("POST /audit/verify", h.auditVerify)

@@ -1,0 +1,4 @@
+package api
+
+// registerEvidence adds the evidence operations.
+func registerEvidence(r *registrar, s Services) {}

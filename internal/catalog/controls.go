@@ -181,7 +181,7 @@ func (s *Service) ownControls(ctx context.Context, q db.Queryer, orgID, ref stri
 // ControlRequest describes an organisation's own control.
 type ControlRequest struct {
 	Title          string `json:"title" minLength:"1" maxLength:"200"`
-	CategoryID     string `json:"category_id,omitempty" doc:"Annex A category it belongs with (A.2 to A.10), or empty."`
+	CategoryID     string `json:"category_id,omitempty" enum:"A.2,A.3,A.4,A.5,A.6,A.7,A.8,A.9,A.10" doc:"Annex A category it belongs with; omit for none."`
 	Asks           string `json:"asks" minLength:"1" maxLength:"4000" doc:"What the control asks."`
 	Evidence       string `json:"evidence,omitempty" maxLength:"4000" doc:"Which records show it is met."`
 	AuditorSamples string `json:"auditor_samples,omitempty" maxLength:"4000" doc:"What an auditor would sample."`

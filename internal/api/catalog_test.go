@@ -32,7 +32,7 @@ func TestCatalogEndpoints(t *testing.T) {
 			{name: "other organisation", who: "globex", method: "GET", path: "/api/v1/catalog/controls/CTL-1", status: 404},
 			{name: "change", who: "owner", method: "PATCH", path: "/api/v1/catalog/controls/CTL-1", status: 200,
 				body: `{"version":1,"title":"Model card for each release","category_id":"A.6","asks":"Publish a model card."}`,
-				has: []string{`"version":2`, `"title":"Model card for each release"`}, actions: []string{"control.update"}},
+				has:  []string{`"version":2`, `"title":"Model card for each release"`}, actions: []string{"control.update"}},
 			{name: "stale change", who: "owner", method: "PATCH", path: "/api/v1/catalog/controls/CTL-1", status: 409,
 				body: `{"version":1,"title":"X","asks":"Y"}`, fields: []string{"body.version"}},
 			{name: "Annex A cannot change", who: "owner", method: "PATCH", path: "/api/v1/catalog/controls/A.2.2", status: 403,

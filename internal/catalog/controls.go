@@ -370,3 +370,13 @@ func titleTaken() error {
 func titleKey(t string) string { return strings.ToLower(strings.Join(strings.Fields(t), " ")) }
 
 func quote(s string) []byte { return []byte(`"` + s + `"`) }
+
+// History returns the audit events about an own control, newest first;
+// Annex A controls have none.
+func (s *Service) History(ctx context.Context, actor *aims.Actor, id string) ([]tlog.Event, error) {
+	c, err := s.Control(ctx, actor, id)
+	if err != nil || !c.Custom {
+		return nil, err
+	}
+	return tlog.Events(ctx, s.db, actor.OrgID, tlog.EventFilter{ObjectType: ObjectControl, ObjectID: c.uuid, Limit: 500})
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
+	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -147,8 +148,13 @@ func eventsView(evs []tlog.Event, names map[string]string) []eventView {
 		if v.Actor == "" {
 			v.Actor = e.Actor.ID
 		}
-		if e.Object.Type == aisystem.ObjectType && e.Object.Ref != "" {
-			v.ObjectHref = "/systems/" + e.Object.Ref
+		if e.Object.Ref != "" {
+			switch e.Object.Type {
+			case aisystem.ObjectType:
+				v.ObjectHref = "/systems/" + e.Object.Ref
+			case catalog.ObjectControl:
+				v.ObjectHref = "/catalog/controls/" + e.Object.Ref
+			}
 		}
 		for _, c := range e.Changes {
 			v.Changes = append(v.Changes, changeView{Field: c.Field, Label: fieldLabel(c.Field),

@@ -1,0 +1,158 @@
+package readiness
+
+import (
+	"fmt"
+	"strings"
+)
+
+// clauseRules derive a sub-clause's state from records aims already holds.
+var clauseRules = map[string]func(in inputs) (State, []string, string){
+	"4.1":   contextRule,
+	"6.1.3": treatmentRule,
+	"8.1":   operationRule,
+}
+
+// awaiting names, for every other sub-clause, the records aims does not
+// hold yet; until it does, the sub-clause is not measurable and never met.
+var awaiting = map[string]string{
+	"4.2":   "interested parties and their requirements",
+	"4.3":   "a maintained AIMS scope document",
+	"4.4":   "the AIMS processes and how they interact",
+	"5.1":   "leadership commitments and management review decisions",
+	"5.2":   "an approved AI policy version",
+	"5.3":   "assigned roles, responsibilities and authorities",
+	"6.1.1": "AI risk criteria and the actions taken on risks and opportunities",
+	"6.1.2": "the AI risk assessment process and its results",
+	"6.1.4": "AI system impact assessments",
+	"6.2":   "AI objectives and the plans to achieve them",
+	"6.3":   "planned changes to the AIMS",
+	"7.1":   "records of the resources the AIMS needs",
+	"7.2":   "competence and training records",
+	"7.3":   "awareness records such as policy acknowledgements",
+	"7.4":   "the plan for internal and external communication",
+	"7.5.1": "controlled documents",
+	"7.5.2": "controlled documents with their reviews and approvals",
+	"7.5.3": "controlled documents with their versions and retention",
+	"8.2":   "the results of every AI risk assessment",
+	"8.3":   "the results of every AI risk treatment",
+	"8.4":   "the results of every AI system impact assessment",
+	"9.1":   "monitoring and measurement results",
+	"9.2.1": "internal audits",
+	"9.2.2": "the internal audit programme and audit reports",
+	"9.3.1": "management reviews",
+	"9.3.2": "management review inputs",
+	"9.3.3": "management review decisions",
+	"10.1":  "continual improvement actions",
+	"10.2":  "nonconformities and corrective actions",
+}
+
+// clauseItem derives a sub-clause's readiness.
+func clauseItem(c ClauseInfo, in inputs) Item {
+	it := Item{ID: c.ID, Kind: "clause", Title: c.Title, Reasons: []string{}}
+	if rule, ok := clauseRules[c.ID]; ok {
+		it.State, it.Reasons, it.Fix = rule(in)
+		return it
+	}
+	it.State = NotMeasurable
+	what := awaiting[c.ID]
+	if what == "" {
+		what = "the records this requirement needs"
+	}
+	it.Reasons = append(it.Reasons, "Not measurable yet: aims does not hold "+what+".")
+	if n := in.evidence[c.ID]; n > 0 {
+		it.Reasons = append(it.Reasons, fmt.Sprintf("%s attached, which aims cannot judge.", plural(n, "current piece of evidence is", "current pieces of evidence are")))
+	}
+	return it
+}
+
+// contextRule: 4.1 asks, among other things, for the organisation's roles
+// towards its AI systems; the inventory shows those.
+func contextRule(in inputs) (State, []string, string) {
+	if len(in.systems) == 0 {
+		return Gap, []string{"No AI system is registered, so the organisation's roles towards its AI systems are not shown."}, "/systems/new"
+	}
+	var without []string
+	for _, s := range in.systems {
+		if !s.HasRoles {
+			without = append(without, s.Ref)
+		}
+	}
+	issues := "Internal and external issues, and whether climate change is one, are not measurable yet: aims does not record them."
+	if len(without) > 0 {
+		return Partial, []string{fmt.Sprintf("%s of %d active AI systems lack the organisation's AI roles: %s.",
+			plural(len(without), "system", "systems"), len(in.systems), listed(without)), issues}, "/systems?status=active"
+	}
+	return Partial, []string{fmt.Sprintf("The organisation's AI roles are recorded for all %d active AI systems.", len(in.systems)), issues}, ""
+}
+
+// treatmentRule: 6.1.3 is met when a version of the Statement of
+// Applicability is approved and every applicable control has an owner and
+// a justification.
+func treatmentRule(in inputs) (State, []string, string) {
+	var reasons []string
+	var undecided, unjustified, ownerless []string
+	for _, c := range in.controls {
+		e, ok := in.soa.Entries[c.ID]
+		switch {
+		case !ok:
+			undecided = append(undecided, c.ID)
+		case strings.TrimSpace(e.Justification) == "":
+			unjustified = append(unjustified, c.ID)
+		case e.Applicable && e.OwnerID == "":
+			ownerless = append(ownerless, c.ID)
+		}
+	}
+	if in.soa.Approved == 0 {
+		reasons = append(reasons, "No version of the Statement of Applicability is approved.")
+	} else {
+		reasons = append(reasons, fmt.Sprintf("Version %d of the Statement of Applicability was approved on %s.",
+			in.soa.Approved, in.soa.ApprovedAt.UTC().Format("2 January 2006")))
+	}
+	if len(undecided) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%s not decided: %s.", plural(len(undecided), "control is", "controls are"), listed(undecided)))
+	}
+	if len(unjustified) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%s no justification: %s.", plural(len(unjustified), "decision has", "decisions have"), listed(unjustified)))
+	}
+	if len(ownerless) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%s no owner: %s.", plural(len(ownerless), "applicable control has", "applicable controls have"), listed(ownerless)))
+	}
+	switch {
+	case in.soa.Approved > 0 && len(undecided)+len(unjustified)+len(ownerless) == 0:
+		return Met, reasons, ""
+	case in.soa.Approved > 0 || len(in.soa.Entries) > 0:
+		return Partial, reasons, "/soa"
+	default:
+		return Gap, reasons, "/soa"
+	}
+}
+
+// operationRule: 8.1 asks that the controls chosen in 6.1.3 are
+// implemented; the Statement of Applicability shows how far. Control of
+// changes and of external providers is not measurable yet.
+func operationRule(in inputs) (State, []string, string) {
+	applicable, implemented := 0, 0
+	for _, c := range in.controls {
+		e, ok := in.soa.Entries[c.ID]
+		if !ok || !e.Applicable {
+			continue
+		}
+		applicable++
+		if e.Status == statusImplemented {
+			implemented++
+		}
+	}
+	rest := "Control of planned changes and of externally provided processes is not measurable yet."
+	if applicable == 0 {
+		return Gap, []string{"No control is decided applicable yet, so none can be shown implemented.", rest}, "/soa"
+	}
+	return Partial, []string{fmt.Sprintf("%d of %d applicable controls are implemented.", implemented, applicable), rest}, "/soa"
+}
+
+// listed names up to ten ids, then how many more.
+func listed(ids []string) string {
+	if len(ids) <= 10 {
+		return strings.Join(ids, ", ")
+	}
+	return strings.Join(ids[:10], ", ") + fmt.Sprintf(" and %d more", len(ids)-10)
+}

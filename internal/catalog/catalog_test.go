@@ -212,7 +212,7 @@ func TestOtherCrosswalks(t *testing.T) {
 	if !ok || iso.Authority != "indicative" {
 		t.Fatal("ISO/IEC 27001 crosswalk missing or mislabelled")
 	}
-	byID := map[string]catalog.Item{}
+	byID := map[string]catalog.FrameworkItem{}
 	for _, it := range iso.Items {
 		byID[it.ID] = it
 	}

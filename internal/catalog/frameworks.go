@@ -10,16 +10,16 @@ type Framework struct {
 	ID    string `json:"id" enum:"nist-ai-rmf,eu-ai-act,iso27001"`
 	Title string `json:"title"`
 	// Authority says where the crosswalk comes from and how far to trust it.
-	Authority string `json:"authority" enum:"official,analyst,indicative"`
-	Source    string `json:"source"`
-	Items     []Item `json:"items"`
+	Authority string          `json:"authority" enum:"official,analyst,indicative"`
+	Source    string          `json:"source"`
+	Items     []FrameworkItem `json:"items"`
 	// Notes qualify the crosswalk per ISO/IEC 42001 control, such as "gap".
 	Notes map[string]string `json:"notes,omitempty"`
 }
 
-// Item is one item of another framework: a NIST AI RMF subcategory, an EU
+// FrameworkItem is one item of another framework: a NIST AI RMF subcategory, an EU
 // AI Act article or an ISO/IEC 27001 control.
-type Item struct {
+type FrameworkItem struct {
 	ID    string `json:"id"`
 	Group string `json:"group,omitempty" doc:"The NIST AI RMF function, for example GOVERN."`
 	Title string `json:"title,omitempty"`
@@ -60,7 +60,7 @@ func loadFrameworks() ([]Framework, error) {
 		if !ok {
 			i = len(nist.Items)
 			index[r[0]] = i
-			nist.Items = append(nist.Items, Item{ID: r[0], Group: r[1], Text: r[6], Refs: []string{}})
+			nist.Items = append(nist.Items, FrameworkItem{ID: r[0], Group: r[1], Text: r[6], Refs: []string{}})
 		}
 		nist.Items[i].Refs = append(nist.Items[i].Refs, r[2])
 		return nil
@@ -72,7 +72,7 @@ func loadFrameworks() ([]Framework, error) {
 	euAct := Framework{ID: "eu-ai-act", Title: "EU AI Act (Regulation (EU) 2024/1689)", Authority: "analyst",
 		Source: "aims' analysis of each article, checked against three public crosswalks; ISO/IEC 42001 gives no presumption of conformity."}
 	err = readTSV("eu_ai_act.tsv", []string{"article", "title", "anchors", "gap"}, func(r []string) error {
-		euAct.Items = append(euAct.Items, Item{ID: r[0], Title: r[1], Text: r[3], Refs: fields(r[2])})
+		euAct.Items = append(euAct.Items, FrameworkItem{ID: r[0], Title: r[1], Text: r[3], Refs: fields(r[2])})
 		return nil
 	})
 	if err != nil {
@@ -97,7 +97,7 @@ func loadFrameworks() ([]Framework, error) {
 			if !ok {
 				i = len(iso.Items)
 				isoIndex[id] = i
-				iso.Items = append(iso.Items, Item{ID: id, Title: title, Refs: []string{}})
+				iso.Items = append(iso.Items, FrameworkItem{ID: id, Title: title, Refs: []string{}})
 			}
 			iso.Items[i].Refs = appendNew(iso.Items[i].Refs, r[0])
 		}
@@ -111,7 +111,7 @@ func loadFrameworks() ([]Framework, error) {
 		ids = append(ids, it.ID)
 	}
 	sortIDs(ids)
-	sorted := make([]Item, 0, len(ids))
+	sorted := make([]FrameworkItem, 0, len(ids))
 	for _, id := range ids {
 		sorted = append(sorted, iso.Items[isoIndex[id]])
 	}

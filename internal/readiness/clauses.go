@@ -47,8 +47,8 @@ var awaiting = map[string]string{
 }
 
 // clauseItem derives a sub-clause's readiness.
-func clauseItem(c ClauseInfo, in inputs) Item {
-	it := Item{ID: c.ID, Kind: "clause", Title: c.Title, Reasons: []string{}}
+func clauseItem(c ClauseInfo, in inputs) Requirement {
+	it := Requirement{ID: c.ID, Kind: "clause", Title: c.Title, Reasons: []string{}}
 	if rule, ok := clauseRules[c.ID]; ok {
 		it.State, it.Reasons, it.Fix = rule(in)
 		return it

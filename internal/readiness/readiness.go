@@ -32,8 +32,8 @@ const (
 // points is what each state adds to the overall figure.
 var points = map[State]float64{Met: 1, Partial: 0.5}
 
-// Item is the readiness of one sub-clause or control.
-type Item struct {
+// Requirement is the readiness of one sub-clause or control.
+type Requirement struct {
 	ID    string `json:"id"`
 	Kind  string `json:"kind" enum:"clause,control"`
 	Title string `json:"title"`
@@ -59,17 +59,17 @@ type Report struct {
 	// Score is the share of all requirements met, from 0 to 1; partial ones count half.
 	Score float64 `json:"score"`
 	// MeasurableScore leaves out what aims cannot measure yet.
-	MeasurableScore float64   `json:"measurable_score"`
-	Counts          Counts    `json:"counts"`
-	Clauses         []Item    `json:"clauses"`
-	Controls        []Item    `json:"controls"`
-	ComputedAt      time.Time `json:"computed_at"`
+	MeasurableScore float64       `json:"measurable_score"`
+	Counts          Counts        `json:"counts"`
+	Clauses         []Requirement `json:"clauses"`
+	Controls        []Requirement `json:"controls"`
+	ComputedAt      time.Time     `json:"computed_at"`
 }
 
 // Gaps lists the items that are not met and can be worked on, worst first.
-func (r *Report) Gaps() []Item {
-	var out []Item
-	for _, list := range [][]Item{r.Clauses, r.Controls} {
+func (r *Report) Gaps() []Requirement {
+	var out []Requirement
+	for _, list := range [][]Requirement{r.Clauses, r.Controls} {
 		for _, it := range list {
 			if it.State == Gap || it.State == Partial {
 				out = append(out, it)
@@ -194,7 +194,7 @@ func (s *Service) compute(ctx context.Context, orgID string) (*Report, error) {
 // tally counts the states and works out the figures.
 func (r *Report) tally() {
 	var got, all, measurable float64
-	for _, list := range [][]Item{r.Clauses, r.Controls} {
+	for _, list := range [][]Requirement{r.Clauses, r.Controls} {
 		for _, it := range list {
 			all++
 			got += points[it.State]
@@ -236,8 +236,8 @@ const (
 )
 
 // controlItem derives a control's readiness from its decision and evidence.
-func controlItem(c ControlInfo, in inputs) Item {
-	it := Item{ID: c.ID, Kind: "control", Title: c.Title, Evidence: in.evidence[c.ID], Reasons: []string{},
+func controlItem(c ControlInfo, in inputs) Requirement {
+	it := Requirement{ID: c.ID, Kind: "control", Title: c.Title, Evidence: in.evidence[c.ID], Reasons: []string{},
 		Fix: "/soa/controls/" + c.ID}
 	e, decided := in.soa.Entries[c.ID]
 	switch {

@@ -71,8 +71,8 @@ func newService(t *testing.T, d *db.DB, rec *records) (*readiness.Service, *serv
 	return readiness.New(d, clock.Now, rec), clock, &aims.Actor{Kind: aims.ActorUser, UserID: "u", OrgID: "org", Role: aims.RoleViewer}
 }
 
-func byID(items []readiness.Item) map[string]readiness.Item {
-	out := map[string]readiness.Item{}
+func byID(items []readiness.Requirement) map[string]readiness.Requirement {
+	out := map[string]readiness.Requirement{}
 	for _, it := range items {
 		out[it.ID] = it
 	}

@@ -226,3 +226,22 @@ func (s *Service) Count(ctx context.Context, actor *aims.Actor) (*Counts, error)
 	}
 	return c, rows.Err()
 }
+
+// ActiveSummaries lists an organisation's active systems for another
+// capability whose service has already authorised its actor there.
+func (s *Service) ActiveSummaries(ctx context.Context, orgID string) ([]System, error) {
+	rows, err := s.db.QueryContext(ctx, selectSystem+` WHERE s.org_id = ? AND s.status = ? ORDER BY s.created_at, s.id`, orgID, StatusActive)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []System
+	for rows.Next() {
+		sys, err := scanSystem(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *sys)
+	}
+	return out, rows.Err()
+}

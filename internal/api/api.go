@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -30,12 +33,13 @@ const OpenAPIPath = "/api/openapi"
 
 // Services are what the API calls.
 type Services struct {
-	Identity *identity.Service
-	Systems  *aisystem.Service
-	Audit    *auditlog.Service
-	Catalog  *catalog.Service
-	SoA      *soa.Service
-	Evidence *evidence.Service
+	Identity  *identity.Service
+	Systems   *aisystem.Service
+	Audit     *auditlog.Service
+	Catalog   *catalog.Service
+	SoA       *soa.Service
+	Evidence  *evidence.Service
+	Readiness *readiness.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -49,6 +53,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links in responses
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token such as aims_…"},
 	}
@@ -66,6 +71,29 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerEvidence(r, s)
 	registerReadiness(r, s)
 	return api
+}
+
+// schemaPrefixes name the schemas of each package's types, so that two
+// packages' Page or Item never collide in the OpenAPI document.
+var schemaPrefixes = map[string]string{
+	"aims": "", "aisystem": "AISystem", "identity": "Identity", "tlog": "Log", "auditlog": "Audit",
+	"catalog": "Catalog", "soa": "SoA", "evidence": "Evidence", "readiness": "Readiness",
+}
+
+// schemaName is huma's name for a type, prefixed with its package's word.
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	prefix := schemaPrefixes[path.Base(t.PkgPath())]
+	switch {
+	case prefix == "" || t.Name() == "" || strings.HasPrefix(name, prefix):
+		return name
+	case strings.HasSuffix(strings.ToLower(prefix), strings.ToLower(name)):
+		return prefix
+	}
+	return prefix + name
 }
 
 // registrar adds operations with the settings every operation shares.

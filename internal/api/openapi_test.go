@@ -48,10 +48,17 @@ func TestOpenAPIDocument(t *testing.T) {
 		"GET /api/v1/audit/proof/consistency", "GET /api/v1/audit/verify", "GET /api/v1/tokens", "POST /api/v1/tokens",
 		"DELETE /api/v1/tokens/{id}", "GET /api/v1/members", "POST /api/v1/members", "PATCH /api/v1/members/{user_id}",
 		"DELETE /api/v1/members/{user_id}",
+		"GET /api/v1/evidence", "POST /api/v1/evidence", "GET /api/v1/evidence/{ref}", "PATCH /api/v1/evidence/{ref}",
+		"POST /api/v1/evidence/{ref}/archive", "POST /api/v1/evidence/{ref}/restore", "GET /api/v1/evidence/{ref}/history",
+		"GET /api/v1/evidence/{ref}/file",
 		"GET /api/v1/catalog/clauses", "GET /api/v1/catalog/clauses/{id}", "GET /api/v1/catalog/controls",
 		"GET /api/v1/catalog/controls/{id}", "POST /api/v1/catalog/controls", "PATCH /api/v1/catalog/controls/{id}",
 		"POST /api/v1/catalog/controls/{id}/archive", "POST /api/v1/catalog/controls/{id}/restore",
 		"GET /api/v1/catalog/annex-c", "GET /api/v1/catalog/frameworks", "GET /api/v1/catalog/frameworks/{id}",
+		"GET /api/v1/readiness", "GET /api/v1/readiness/trend", "GET /api/v1/readiness/frameworks/{id}",
+		"GET /api/v1/soa", "PUT /api/v1/soa/scope", "PUT /api/v1/soa/entries/{control_id}", "DELETE /api/v1/soa/entries/{control_id}",
+		"GET /api/v1/soa/systems/{system}", "POST /api/v1/soa/approve", "GET /api/v1/soa/versions", "GET /api/v1/soa/versions/{number}",
+		"GET /api/v1/soa/compare", "GET /api/v1/soa/versions/{number}/export", "GET /api/v1/soa/export",
 	} {
 		want[op] = true
 	}
@@ -116,6 +123,9 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		{"viewer", "GET", "/api/v1/catalog/controls/A.6.2.8", ""},
 		{"viewer", "GET", "/api/v1/catalog/annex-c", ""},
 		{"viewer", "GET", "/api/v1/catalog/frameworks/iso27001", ""},
+		{"viewer", "GET", "/api/v1/readiness", ""},
+		{"viewer", "GET", "/api/v1/readiness/trend?days=7", ""},
+		{"viewer", "GET", "/api/v1/readiness/frameworks/nist-ai-rmf", ""},
 	} {
 		var body io.Reader
 		if c.body != "" {

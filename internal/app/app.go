@@ -15,23 +15,25 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
 // App is an open aims installation: its database and services.
 type App struct {
-	Config   *config.Config
-	DB       *db.DB
-	Key      *tlog.Key
-	Logs     *tlog.Logs
-	Identity *identity.Service
-	Systems  *aisystem.Service
-	Audit    *auditlog.Service
-	Catalog  *catalog.Service
-	SoA      *soa.Service
-	Evidence *evidence.Service
-	Clock    aims.Clock
+	Config    *config.Config
+	DB        *db.DB
+	Key       *tlog.Key
+	Logs      *tlog.Logs
+	Identity  *identity.Service
+	Systems   *aisystem.Service
+	Audit     *auditlog.Service
+	Catalog   *catalog.Service
+	SoA       *soa.Service
+	Evidence  *evidence.Service
+	Readiness *readiness.Service
+	Clock     aims.Clock
 }
 
 // Open connects to the configured database, applies pending migrations and
@@ -74,6 +76,7 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Catalog = catalog.New(d, a.Logs, a.Clock)
 	a.Evidence = evidence.New(d, a.Logs, a.Clock, cfg.EvidencePath(), cfg.EvidenceMaxBytes, evidenceTargets{a})
 	a.SoA = soa.New(d, a.Logs, a.Clock, soaSources{a})
+	a.Readiness = readiness.New(d, a.Clock, readinessSources{a})
 	return a, nil
 }
 

@@ -71,9 +71,9 @@ func NewServer(a *App) *Server {
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	api.Register(mux, api.Services{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Catalog: a.Catalog,
-		SoA: a.SoA, Evidence: a.Evidence}, a.Config.MaxBodyBytes)
+		SoA: a.SoA, Evidence: a.Evidence, Readiness: a.Readiness}, a.Config.MaxBodyBytes)
 	web.Register(mux, web.Deps{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Catalog: a.Catalog,
-		SoA: a.SoA, Evidence: a.Evidence, Sessions: sm,
+		SoA: a.SoA, Evidence: a.Evidence, Readiness: a.Readiness, Sessions: sm,
 		MaxBodyBytes: a.Config.MaxBodyBytes, PublicURL: a.Config.PublicURL, TrustProxy: a.Config.TrustProxy})
 
 	csrf := http.NewCrossOriginProtection()
@@ -262,6 +262,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		_, err := s.app.Logs.SignAll(ctx)
 		return err
 	})
+	go job.Every(jobs, "record readiness", time.Hour, s.app.Readiness.RecordAll)
 	go job.Every(jobs, "remove expired sessions and sign-in failures", time.Hour, func(ctx context.Context) error {
 		_, err := s.app.Identity.PurgeExpired(ctx)
 		return err

@@ -39,6 +39,9 @@ func (s soaSources) Controls(ctx context.Context, orgID string) ([]soa.ControlIn
 	out := make([]soa.ControlInfo, len(cs))
 	for i, c := range cs {
 		out[i] = soa.ControlInfo{ID: c.ID, CategoryID: c.CategoryID, Title: c.Title, Custom: c.Custom}
+		if cat, ok := catalog.CategoryByID(c.CategoryID); ok {
+			out[i].CategoryTitle = cat.Title
+		}
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
+	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/tlog"
 )
@@ -27,6 +28,8 @@ type dashboardData struct {
 	// Events and Status are set only for roles that may read the audit log.
 	Events []eventView
 	Status *auditlog.Status
+	// Due is the evidence that has expired or expires soon.
+	Due *evidence.Due
 }
 
 // dashboardEvents is how many audit events the dashboard shows.
@@ -47,6 +50,12 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request, a *aims.Acto
 	}
 	for _, o := range aisystem.EUAIActClasses {
 		d.Classes = append(d.Classes, countLink{o.Label, c.ByClass[o.Value], "/systems?eu_ai_act_class=" + url.QueryEscape(o.Value)})
+	}
+	if h.Evidence != nil {
+		if d.Due, err = h.Evidence.Expiring(ctx, a); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	if identity.Can(a, identity.ActAuditRead) {
 		evs, err := h.Audit.Events(ctx, a, tlog.EventFilter{Limit: dashboardEvents})

@@ -203,7 +203,7 @@ func localPath(next string) string {
 func (h *handler) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, h.MaxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, h.bodyLimit(r))
 		}
 		done, err := h.isSetUp(r.Context())
 		if err != nil {

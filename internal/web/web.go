@@ -17,18 +17,20 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/alexedwards/scs/v2"
 )
 
 // Deps are what the pages need.
 type Deps struct {
-	Identity *identity.Service
-	Systems  *aisystem.Service
-	Audit    *auditlog.Service
-	Catalog  *catalog.Service
-	SoA      *soa.Service
-	Evidence *evidence.Service
+	Identity  *identity.Service
+	Systems   *aisystem.Service
+	Audit     *auditlog.Service
+	Catalog   *catalog.Service
+	SoA       *soa.Service
+	Evidence  *evidence.Service
+	Readiness *readiness.Service
 	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
 	Sessions *scs.SessionManager
 	// MaxBodyBytes limits a posted form; larger ones answer 413.

@@ -1,0 +1,51 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/aisystem"
+	"github.com/aims-dev/aims/internal/evidence"
+	"github.com/aims-dev/aims/internal/soa"
+)
+
+func TestReadinessPages(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *env) {
+		clients := e.signedIn()
+		viewer := clients[aims.RoleViewer]
+
+		r := viewer.get("/readiness")
+		want(t, r, http.StatusOK, "Readiness for certification", `<p class="stat" id="readiness-score">0%</p>`,
+			"No version of the Statement of Applicability is approved.", "Not measurable yet: aims does not hold an approved AI policy version.",
+			`href="/systems/new">Fix</a>`, `href="/soa/controls/A.2.2">Fix</a>`, "Readiness per day")
+		wantCSPSafe(t, r)
+
+		// Record a decision, an implemented control with evidence and a system with roles.
+		owner := e.owner()
+		yes := true
+		if _, err := e.app.SoA.SetEntry(e.ctx, owner, "A.2.2", "", soa.EntryRequest{Applicable: &yes, Justification: "We need a policy.",
+			Status: "implemented", OwnerID: owner.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Evidence.Add(e.ctx, owner, evidence.AddRequest{Kind: "note", Title: "Approved AI policy v1",
+			Note: "Approved by the board on 1 March.", Links: []string{"control:A.2.2"}}); err != nil {
+			t.Fatal(err)
+		}
+		e.createSystem(owner, aisystem.CreateRequest{Name: "Credit scoring", IntendedPurpose: "Scores loans.", AIRoles: []string{"provider"}})
+
+		r = viewer.get("/readiness")
+		// A.2.2 is met (1 point); 4.1, 6.1.3 and 8.1 are partly met (half each): 2.5 of 70, which rounds to 4%.
+		want(t, r, http.StatusOK, `<p class="stat" id="readiness-score">4%</p>`, "1 of 1 applicable controls are implemented.",
+			"Implemented, and 1 current piece of evidence shows it.",
+			"The organisation&#39;s AI roles are recorded for all 1 active AI systems.")
+		if strings.Contains(r.Body, `href="/soa/controls/A.2.2">Fix</a>`) {
+			t.Error("a met control still offers a fix")
+		}
+
+		r = viewer.get("/readiness/frameworks/nist-ai-rmf")
+		want(t, r, http.StatusOK, "Coverage of NIST AI Risk Management Framework 1.0", "Official crosswalk", "GOVERN 1.1", "covered")
+		want(t, viewer.get("/readiness/frameworks/sox"), http.StatusNotFound)
+	})
+}

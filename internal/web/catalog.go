@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/evidence"
 )
 
 // catalogRoutes adds the pages of the standard: clauses, controls, Annex C and crosswalks.
@@ -119,19 +120,26 @@ func subID(s clauseSub) string {
 
 // clausePage shows one sub-clause.
 func (h *handler) clausePage(w http.ResponseWriter, r *http.Request, a *aims.Actor) {
-	c, err := h.Catalog.GetClause(r.Context(), a, r.PathValue("id"))
+	ctx := r.Context()
+	c, err := h.Catalog.GetClause(ctx, a, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.show(w, r, http.StatusOK, c.ID+" "+c.Title, "catalog", func(v view) templ.Component { return clauseView(v, c) })
+	ev, err := h.Evidence.ForTarget(ctx, a, "clause", c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.show(w, r, http.StatusOK, c.ID+" "+c.Title, "catalog", func(v view) templ.Component { return clauseView(v, c, ev) })
 }
 
 // controlData is what a control's page shows.
 type controlData struct {
-	C       *catalog.ControlView
-	Serves  map[string][]catalog.ItemRef
-	History []eventView
+	C        *catalog.ControlView
+	Serves   map[string][]catalog.ItemRef
+	History  []eventView
+	Evidence []evidence.Evidence
 }
 
 // controlPage shows one control with its cross-references.
@@ -143,6 +151,10 @@ func (h *handler) controlPage(w http.ResponseWriter, r *http.Request, a *aims.Ac
 		return
 	}
 	d := controlData{C: c, Serves: map[string][]catalog.ItemRef{}}
+	if d.Evidence, err = h.Evidence.ForTarget(ctx, a, "control", c.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, s := range c.Serves {
 		d.Serves[s.Framework] = append(d.Serves[s.Framework], s)
 	}

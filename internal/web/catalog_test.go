@@ -32,7 +32,9 @@ func TestCatalogPages(t *testing.T) {
 		r = viewer.get("/catalog/controls/A.6.2.8")
 		want(t, r, http.StatusOK, "A.6.2.8 AI system recording of event logs", "8.15", "Art. 12", "Annex A",
 			`href="/soa/controls/A.6.2.8"`)
-		wantNot(t, r, ">Edit<")
+		wantNot(t, r, ">Edit<", "Add evidence")
+		want(t, r, http.StatusOK, "No evidence is linked yet.")
+		want(t, contributor.get("/catalog/controls/A.6.2.8"), http.StatusOK, `href="/evidence/new?link=control:A.6.2.8">Add evidence`)
 		want(t, viewer.get("/catalog/controls/A.3.2"), http.StatusOK, `href="/catalog/clauses/5.3"`)
 
 		// Own controls: leads add and change them; a form error keeps what was typed.

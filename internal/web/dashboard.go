@@ -10,6 +10,7 @@ import (
 	"github.com/aims-dev/aims/internal/auditlog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -30,6 +31,8 @@ type dashboardData struct {
 	Status *auditlog.Status
 	// Due is the evidence that has expired or expires soon.
 	Due *evidence.Due
+	// Readiness is how ready the organisation is for certification.
+	Readiness *readiness.Report
 }
 
 // dashboardEvents is how many audit events the dashboard shows.
@@ -50,6 +53,10 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request, a *aims.Acto
 	}
 	for _, o := range aisystem.EUAIActClasses {
 		d.Classes = append(d.Classes, countLink{o.Label, c.ByClass[o.Value], "/systems?eu_ai_act_class=" + url.QueryEscape(o.Value)})
+	}
+	if d.Readiness, err = h.Readiness.Compute(ctx, a); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if h.Evidence != nil {
 		if d.Due, err = h.Evidence.Expiring(ctx, a); err != nil {

@@ -44,6 +44,11 @@ func TestReadinessPages(t *testing.T) {
 			t.Error("a met control still offers a fix")
 		}
 
+		want(t, viewer.get("/"), http.StatusOK, "Readiness", `<a href="/readiness">4%</a>`)
+		want(t, viewer.get("/catalog/controls/A.2.2"), http.StatusOK, "Approved AI policy v1")
+		want(t, viewer.get("/systems/SYS-1"), http.StatusOK, `href="/soa/systems/SYS-1"`, `href="/evidence?target=ai_system:SYS-1"`)
+		want(t, viewer.get("/evidence?target=ai_system:SYS-1"), http.StatusOK)
+
 		r = viewer.get("/readiness/frameworks/nist-ai-rmf")
 		want(t, r, http.StatusOK, "Coverage of NIST AI Risk Management Framework 1.0", "Official crosswalk", "GOVERN 1.1", "covered")
 		want(t, viewer.get("/readiness/frameworks/sox"), http.StatusNotFound)

@@ -162,14 +162,10 @@ func registerEvidence(r *registrar, s Services) {
 			"hash to `file_sha256`; `Repr-Digest` carries that hash too. A file that was changed or lost on the server is " +
 			"refused with 500 and never served. Links and notes have no file: 404.",
 		Errors: []int{http.StatusNotFound, http.StatusInternalServerError},
-		Responses: map[string]*huma.Response{"200": {
-			Description: "The file's bytes.",
-			Content:     map[string]*huma.MediaType{"*/*": {Schema: binarySchema("The file's bytes, as they were uploaded.")}},
-			Headers: map[string]*huma.Param{
-				"Content-Disposition": {Description: "attachment, with the file's name.", Schema: &huma.Schema{Type: "string"}},
-				"Repr-Digest":         {Description: "The SHA-256 of the file (RFC 9530), such as sha-256=:base64:.", Schema: &huma.Schema{Type: "string"}},
-			},
-		}},
+		Responses: fileResponses("The file's bytes.", []string{"*/*"}, "The file's bytes, as they were uploaded.", map[string]*huma.Param{
+			"Content-Disposition": {Description: "attachment, with the file's name.", Schema: &huma.Schema{Type: "string"}},
+			"Repr-Digest":         {Description: "The SHA-256 of the file (RFC 9530), such as sha-256=:base64:.", Schema: &huma.Schema{Type: "string"}},
+		}),
 	}, func(ctx context.Context, in *evidencePath) (*huma.StreamResponse, error) {
 		it, f, err := s.Evidence.Open(ctx, actor(ctx), in.Ref)
 		if err != nil {
@@ -262,13 +258,6 @@ func writeProblem(api huma.API, ctx huma.Context, err error) {
 		}
 	}
 	_ = huma.WriteErr(api, ctx, se.GetStatus(), se.Error())
-}
-
-// binarySchema describes bytes. The format is set as an extension because
-// huma writes a binary format with contentMediaType, which its OpenAPI 3.0
-// version keeps and 3.0 does not allow; "format": "binary" is valid in both.
-func binarySchema(doc string) *huma.Schema {
-	return &huma.Schema{Type: "string", Description: doc, Extensions: map[string]any{"format": "binary"}}
 }
 
 // describeUploadForm adds to the document the rules of the upload form's

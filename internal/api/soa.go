@@ -76,18 +76,15 @@ func file(f *soa.File) *fileOutput {
 		ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})}
 }
 
-// fileResponse documents an export's answer in each of its formats.
-func fileResponse() map[string]*huma.Response {
-	content := map[string]*huma.MediaType{}
+// exportResponses documents an export's answer in each of its formats.
+func exportResponses() map[string]*huma.Response {
+	var types []string
 	for _, f := range soa.Formats {
 		mt, _, _ := mime.ParseMediaType(f.Label)
-		// The format is an extension: huma writes a binary format with
-		// contentMediaType, which OpenAPI 3.0 does not allow.
-		content[mt] = &huma.MediaType{Schema: &huma.Schema{Type: "string", Extensions: map[string]any{"format": "binary"}}}
+		types = append(types, mt)
 	}
-	return map[string]*huma.Response{"200": {Description: "The file, as an attachment (Content-Disposition names it, such as soa-v2.pdf).",
-		Headers: map[string]*huma.Param{"Content-Disposition": {Schema: &huma.Schema{Type: "string"}}},
-		Content: content}}
+	return fileResponses("The file, as an attachment (Content-Disposition names it, such as soa-v2.pdf).", types, "",
+		map[string]*huma.Param{"Content-Disposition": {Schema: &huma.Schema{Type: "string"}}})
 }
 
 // registerSoA adds the Statement of Applicability operations.
@@ -210,7 +207,7 @@ func registerSoA(r *registrar, s Services) {
 		OperationID: "export-soa-version", Method: http.MethodGet, Path: "/api/v1/soa/versions/{number}/export", Tags: tags,
 		Summary:     "Export an approved version",
 		Description: "As PDF (naming the organisation, scope, version, approver and checkpoint), XLSX, CSV or Markdown. The version as JSON is GET /api/v1/soa/versions/{number}.",
-		Responses:   fileResponse(), Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+		Responses:   exportResponses(), Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *exportVersionInput) (*fileOutput, error) {
 		f, err := s.SoA.Export(ctx, actor(ctx), in.Number, in.Format)
 		if err != nil {
@@ -221,7 +218,7 @@ func registerSoA(r *registrar, s Services) {
 	register(r, huma.Operation{
 		OperationID: "export-soa-draft", Method: http.MethodGet, Path: "/api/v1/soa/export", Tags: tags,
 		Summary: "Export the draft", Description: "Like a version's export, marked DRAFT.",
-		Responses: fileResponse(), Errors: []int{http.StatusUnprocessableEntity},
+		Responses: exportResponses(), Errors: []int{http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *exportQuery) (*fileOutput, error) {
 		f, err := s.SoA.Export(ctx, actor(ctx), 0, in.Format)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/api"
 	"github.com/aims-dev/aims/internal/config"
 	"github.com/spf13/cobra"
 )
@@ -90,6 +91,18 @@ func (c *client) do(ctx context.Context, method, path string, in, out any) error
 		return fmt.Errorf("unexpected answer from the server: %w", err)
 	}
 	return nil
+}
+
+// history reads the change history of the record at path, such as
+// /api/v1/systems/{id}.
+func (c *client) history(ctx context.Context, path string) ([]api.HistoryEntry, error) {
+	var hist struct {
+		Items []api.HistoryEntry `json:"items"`
+	}
+	if err := c.do(ctx, "GET", path+"/history", nil, &hist); err != nil {
+		return nil, err
+	}
+	return hist.Items, nil
 }
 
 // codeOf maps an HTTP status back to an error code.

@@ -334,19 +334,17 @@ func newEvidenceShow(e env) *cobra.Command {
 			if err := c.do(cmd.Context(), "GET", "/api/v1/evidence/"+url.PathEscape(args[0]), nil, &it); err != nil {
 				return err
 			}
-			var hist struct {
-				Items []api.HistoryEntry `json:"items"`
-			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/evidence/"+url.PathEscape(it.ID)+"/history", nil, &hist); err != nil {
+			hist, err := c.history(cmd.Context(), "/api/v1/evidence/"+url.PathEscape(it.ID))
+			if err != nil {
 				return err
 			}
 			if output == "json" {
 				return writeJSON(e.stdout, struct {
 					evidence.Evidence
 					History []api.HistoryEntry `json:"history"`
-				}{it, hist.Items})
+				}{it, hist})
 			}
-			printEvidence(e.stdout, &it, hist.Items)
+			printEvidence(e.stdout, &it, hist)
 			return nil
 		},
 		ValidArgsFunction: evidenceRefCompletion(e),

@@ -218,19 +218,17 @@ func newSystemShow(e env) *cobra.Command {
 			if err := c.do(cmd.Context(), "GET", "/api/v1/systems/"+url.PathEscape(args[0]), nil, &sys); err != nil {
 				return err
 			}
-			var hist struct {
-				Items []api.HistoryEntry `json:"items"`
-			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/systems/"+url.PathEscape(sys.ID)+"/history", nil, &hist); err != nil {
+			hist, err := c.history(cmd.Context(), "/api/v1/systems/"+url.PathEscape(sys.ID))
+			if err != nil {
 				return err
 			}
 			if output == "json" {
 				return writeJSON(e.stdout, struct {
 					aisystem.System
 					History []api.HistoryEntry `json:"history"`
-				}{sys, hist.Items})
+				}{sys, hist})
 			}
-			printSystem(e.stdout, &sys, hist.Items)
+			printSystem(e.stdout, &sys, hist)
 			return nil
 		},
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {

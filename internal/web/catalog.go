@@ -159,17 +159,10 @@ func (h *handler) controlPage(w http.ResponseWriter, r *http.Request, a *aims.Ac
 		d.Serves[s.Framework] = append(d.Serves[s.Framework], s)
 	}
 	if c.Custom {
-		evs, err := h.Catalog.History(ctx, a, c.ID)
-		if err != nil {
+		if d.History, err = h.history(r, a, c.ID, h.Catalog.History); err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		names, err := h.memberNames(r, a)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		d.History = eventsView(evs, names)
 	}
 	h.show(w, r, http.StatusOK, c.ID+" "+c.Title, "catalog", func(v view) templ.Component { return controlView(v, d) })
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -95,4 +96,19 @@ func (h *handler) memberNames(r *http.Request, a *aims.Actor) (map[string]string
 		names[m.UserID] = m.Name
 	}
 	return names, nil
+}
+
+// history is the change history of the record with id, read by of, with
+// the names of the members who made each change.
+func (h *handler) history(r *http.Request, a *aims.Actor, id string,
+	of func(ctx context.Context, a *aims.Actor, id string) ([]tlog.Event, error)) ([]eventView, error) {
+	evs, err := of(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	names, err := h.memberNames(r, a)
+	if err != nil {
+		return nil, err
+	}
+	return eventsView(evs, names), nil
 }

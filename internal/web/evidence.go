@@ -7,13 +7,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/aims-dev/aims/internal/aims"
-	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
@@ -65,16 +63,6 @@ func (h *handler) bodyLimit(r *http.Request) int64 {
 	return h.MaxBodyBytes
 }
 
-// evidenceListData is what the evidence list shows.
-type evidenceListData struct {
-	Query evidence.ListQuery
-	Page  *evidence.EvidencePage
-	Errs  formErrors
-}
-
-// evidenceListFields maps the list's parameters to the filter controls.
-var evidenceListFields = map[string]string{"q": "q", "kind": "kind", "status": "status", "validity": "validity", "target": "target"}
-
 // evidenceList shows the organisation's evidence, searched, filtered, sorted and paged.
 func (h *handler) evidenceList(w http.ResponseWriter, r *http.Request, a *aims.Actor) {
 	v := r.URL.Query()
@@ -104,120 +92,6 @@ func (h *handler) evidenceList(w http.ResponseWriter, r *http.Request, a *aims.A
 		d.Errs, status, d.Page = fe, st, nil
 	}
 	h.show(w, r, status, "Evidence", "evidence", func(v view) templ.Component { return evidenceListView(v, d) })
-}
-
-// href is the list's address with the query changed by mod; defaults are left out.
-func (d evidenceListData) href(mod func(*evidence.ListQuery)) string {
-	q := d.Query
-	mod(&q)
-	v := url.Values{}
-	set := func(k, val, def string) {
-		if val != "" && val != def {
-			v.Set(k, val)
-		}
-	}
-	set("q", q.Q, "")
-	set("kind", q.Kind, "")
-	set("status", q.Status, evidence.StatusActive)
-	set("validity", q.Validity, "")
-	set("target", q.Target, "")
-	set("sort", q.Sort, "-added")
-	if q.Limit != 0 && q.Limit != 50 {
-		v.Set("limit", strconv.Itoa(q.Limit))
-	}
-	if q.Offset > 0 {
-		v.Set("offset", strconv.Itoa(q.Offset))
-	}
-	if enc := v.Encode(); enc != "" {
-		return "/evidence?" + enc
-	}
-	return "/evidence"
-}
-
-// sortHref sorts by key, or reverses the order when the list is already sorted by it.
-func (d evidenceListData) sortHref(key string) string {
-	return d.href(func(q *evidence.ListQuery) {
-		q.Offset = 0
-		if q.Sort == key {
-			q.Sort = "-" + key
-		} else {
-			q.Sort = key
-		}
-	})
-}
-
-// ariaSort tells assistive technology how the list is sorted by a column.
-func (d evidenceListData) ariaSort(key string) string {
-	switch d.Query.Sort {
-	case key:
-		return "ascending"
-	case "-" + key:
-		return "descending"
-	}
-	return ""
-}
-
-// rangeText says which items the page shows.
-func (d evidenceListData) rangeText() string {
-	p := d.Page
-	if p == nil || p.Total == 0 || len(p.Items) == 0 {
-		return "No evidence matches"
-	}
-	return strconv.Itoa(p.Offset+1) + "–" + strconv.Itoa(p.Offset+len(p.Items)) + " of " + strconv.Itoa(p.Total)
-}
-
-func (d evidenceListData) prevHref() string {
-	if d.Page == nil || d.Page.Offset == 0 {
-		return ""
-	}
-	return d.href(func(q *evidence.ListQuery) { q.Offset = max(0, q.Offset-q.Limit) })
-}
-
-func (d evidenceListData) nextHref() string {
-	if d.Page == nil || d.Page.Offset+len(d.Page.Items) >= d.Page.Total {
-		return ""
-	}
-	return d.href(func(q *evidence.ListQuery) { q.Offset += q.Limit })
-}
-
-// evidenceOptions makes the options of a filter select, with an "any" choice first.
-func evidenceOptions(anyLabel string, opts []evidence.Option, value string) []option {
-	out := []option{}
-	if anyLabel != "" {
-		out = append(out, option{Value: "", Label: anyLabel, Selected: value == ""})
-	}
-	for _, o := range opts {
-		out = append(out, option{Value: o.Value, Label: o.Label, Selected: o.Value == value})
-	}
-	return out
-}
-
-// evidenceStatusOptions are the choices of the status filter.
-func evidenceStatusOptions(value string) []option {
-	if value == "" {
-		value = evidence.StatusActive
-	}
-	return evidenceOptions("", []evidence.Option{{Value: evidence.StatusActive, Label: "Active"},
-		{Value: evidence.StatusArchived, Label: "Archived"}, {Value: "all", Label: "Active and archived"}}, value)
-}
-
-// validityFilters are the validity states a list can be filtered by.
-var validityFilters = []evidence.Option{
-	{Value: evidence.ValidityCurrent, Label: "Current"}, {Value: evidence.ValidityExpiring, Label: "Expiring within 30 days"},
-	{Value: evidence.ValidityExpired, Label: "Expired"}, {Value: evidence.ValidityNotYet, Label: "Not yet valid"},
-}
-
-// validityClass is the badge style of a validity state.
-func validityClass(v string) string {
-	switch v {
-	case evidence.ValidityCurrent:
-		return "badge-ok"
-	case evidence.ValidityExpiring:
-		return "badge-warn"
-	case evidence.ValidityExpired:
-		return "badge-bad"
-	}
-	return "badge-muted"
 }
 
 // linkHref is the page of what evidence links to.
@@ -259,178 +133,6 @@ func sizeText(n int64) string {
 		return "1 byte"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
-}
-
-// evidenceForm holds the add or edit form as typed, so that it can be shown again.
-type evidenceForm struct {
-	Kind, Title, Description, URL, Note, ValidFrom, ValidUntil string
-	Links                                                      []string
-	// Version is the hidden version an edit was based on.
-	Version string
-	// FileName names the file chosen for an upload that must be chosen again.
-	FileName string
-}
-
-// evidenceFormFrom reads a posted evidence form.
-func evidenceFormFrom(v url.Values) evidenceForm {
-	return evidenceForm{Kind: v.Get("kind"), Title: v.Get("title"), Description: v.Get("description"), URL: v.Get("url"),
-		Note: v.Get("note"), ValidFrom: v.Get("valid_from"), ValidUntil: v.Get("valid_until"), Links: v["links"],
-		Version: v.Get("version")}
-}
-
-// links is the checked links, never nil so that unchecking every box clears them.
-func (f evidenceForm) links() []string {
-	if f.Links == nil {
-		return []string{}
-	}
-	return f.Links
-}
-
-// evidenceFormData is what the add and edit forms show.
-type evidenceFormData struct {
-	// Ev is the stored evidence when editing, nil when adding.
-	Ev   *evidence.Evidence
-	Form evidenceForm
-	Errs formErrors
-	// Groups are the choices of links: controls by Annex A category, clauses by clause, AI systems.
-	Groups   []linkGroup
-	MaxBytes int64
-}
-
-// linkGroup is a set of link checkboxes under a heading.
-type linkGroup struct {
-	ID      string
-	Title   string
-	Options []option
-}
-
-// open reports whether the group shows its choices at once: when one is chosen.
-func (g linkGroup) open() bool {
-	return slices.ContainsFunc(g.Options, func(o option) bool { return o.Selected })
-}
-
-// evidenceFields maps the request's fields to the form's controls, for the error summary.
-var evidenceFields = map[string]string{"kind": "kind-file", "title": "title", "description": "description", "url": "url",
-	"note": "note", "file": "file", "valid_from": "valid_from", "valid_until": "valid_until", "links": "links", "version": "title"}
-
-// field is a control of the form.
-func (d evidenceFormData) field(name, typ, value, hint string, required bool) field {
-	f := field{ID: name, Name: name, Label: fieldLabel(name), Type: typ, Value: value, Hint: hint, Required: required,
-		Err: d.Errs.For(name), Wide: typ == "textarea" || typ == "text" || typ == "url" || typ == "file"}
-	if typ == "textarea" {
-		f.Rows = 4
-		if name == "note" {
-			f.Rows = 8
-		}
-	}
-	return f
-}
-
-// fileHint explains the file field, and asks for the file again after a refused upload.
-func (d evidenceFormData) fileHint() string {
-	hint := "For a file: " + strings.Join(evidence.Extensions(), ", ") + "; at most " + sizeText(d.MaxBytes) +
-		". It is kept by its SHA-256 and never changes."
-	if d.Errs.Any() && d.Form.Kind == evidence.KindFile {
-		if d.Form.FileName != "" {
-			return "Choose " + d.Form.FileName + " again: a browser does not send a file twice. " + hint
-		}
-		return "Choose the file again: a browser does not send a file twice. " + hint
-	}
-	return hint
-}
-
-// fixedText says what an edit cannot change: the evidence itself.
-func (d evidenceFormData) fixedText() string {
-	what := "The written note"
-	switch d.Ev.Kind {
-	case evidence.KindFile:
-		what = "The file " + d.Ev.FileName + " (SHA-256 " + d.Ev.FileSHA256 + ")"
-	case evidence.KindLink:
-		what = "The link " + d.Ev.URL
-	}
-	return what + " cannot be changed: add new evidence and archive this one instead."
-}
-
-// action is where the form posts.
-func (d evidenceFormData) action() string {
-	if d.Ev == nil {
-		return "/evidence"
-	}
-	return "/evidence/" + d.Ev.Ref
-}
-
-// linkGroups builds the link choices: the catalogue's controls by Annex A
-// category, then the organisation's own, the clauses by clause, and the
-// active AI systems, with every chosen link checked and kept even when it
-// is not among them.
-func (h *handler) linkGroups(ctx context.Context, a *aims.Actor, chosen []string) ([]linkGroup, error) {
-	sel := map[string]bool{}
-	for _, c := range chosen {
-		sel[c] = true
-	}
-	shown := map[string]bool{}
-	opt := func(value, label string) option {
-		shown[value] = true
-		return option{Value: value, Label: label, Selected: sel[value]}
-	}
-	controls, err := h.Catalog.Controls(ctx, a, catalog.ControlQuery{})
-	if err != nil {
-		return nil, err
-	}
-	var groups []linkGroup
-	for _, cat := range catalog.Categories() {
-		g := linkGroup{ID: "links-" + cat.ID, Title: cat.ID + " " + cat.Title}
-		for _, c := range controls {
-			if c.CategoryID == cat.ID {
-				g.Options = append(g.Options, opt("control:"+c.ID, c.ID+" "+c.Title))
-			}
-		}
-		groups = append(groups, g)
-	}
-	own := linkGroup{ID: "links-own", Title: "Own controls outside Annex A"}
-	for _, c := range controls {
-		if c.CategoryID == "" {
-			own.Options = append(own.Options, opt("control:"+c.ID, c.ID+" "+c.Title))
-		}
-	}
-	if len(own.Options) > 0 {
-		groups = append(groups, own)
-	}
-	headings := map[string]string{}
-	for _, hd := range catalog.Headings() {
-		headings[hd.ID] = hd.Title
-	}
-	for _, c := range catalog.Clauses() {
-		if n := len(groups); n == 0 || groups[n-1].ID != "links-clause-"+c.Group {
-			groups = append(groups, linkGroup{ID: "links-clause-" + c.Group, Title: "Clause " + c.Group + " " + headings[c.Group]})
-		}
-		g := &groups[len(groups)-1]
-		g.Options = append(g.Options, opt("clause:"+c.ID, c.ID+" "+c.Title))
-	}
-	systems := linkGroup{ID: "links-systems", Title: "AI systems"}
-	for offset := 0; ; offset += 200 {
-		page, err := h.Systems.List(ctx, a, aisystem.ListQuery{Limit: 200, Offset: offset})
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range page.Items {
-			systems.Options = append(systems.Options, opt("ai_system:"+s.Ref, s.Ref+" "+s.Name))
-		}
-		if offset+len(page.Items) >= page.Total || len(page.Items) == 0 {
-			break
-		}
-	}
-	groups = append(groups, systems)
-	other := linkGroup{ID: "links-other", Title: "Other links chosen"}
-	for _, c := range chosen {
-		if !shown[c] && strings.TrimSpace(c) != "" {
-			other.Options = append(other.Options, opt(c, c))
-		}
-	}
-	if len(other.Options) > 0 {
-		groups = append(groups, other)
-	}
-	return groups, nil
 }
 
 // showEvidenceForm renders the add or edit form with its link choices.
@@ -528,17 +230,12 @@ func (h *handler) evidenceDetail(w http.ResponseWriter, r *http.Request, a *aims
 		h.fail(w, r, err)
 		return
 	}
-	evs, err := h.Evidence.History(ctx, a, it.ID)
+	hist, err := h.history(r, a, it.ID, h.Evidence.History)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	names, err := h.memberNames(r, a)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d := evidenceData{Ev: it, History: eventsView(evs, names)}
+	d := evidenceData{Ev: it, History: hist}
 	h.show(w, r, http.StatusOK, it.Ref+" "+it.Title, "evidence", func(v view) templ.Component { return evidenceDetailView(v, d) })
 }
 

@@ -116,17 +116,12 @@ func (h *handler) systemDetail(w http.ResponseWriter, r *http.Request, a *aims.A
 		h.fail(w, r, err)
 		return
 	}
-	evs, err := h.Systems.History(ctx, a, sys.ID)
+	hist, err := h.history(r, a, sys.ID, h.Systems.History)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	names, err := h.memberNames(r, a)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d := systemData{Sys: sys, History: eventsView(evs, names)}
+	d := systemData{Sys: sys, History: hist}
 	h.show(w, r, http.StatusOK, sys.Ref+" "+sys.Name, "systems", func(v view) templ.Component { return systemDetailView(v, d) })
 }
 

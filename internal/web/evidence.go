@@ -30,27 +30,6 @@ func (h *handler) evidenceRoutes(signed route) {
 	signed("GET /evidence/{ref}/file", h.evidenceDownload)
 }
 
-func init() {
-	// Words for evidence's fields and audit actions, beside those of other records.
-	for k, v := range map[string]string{
-		"kind": "Kind", "title": "Title", "url": "URL", "note": "Note", "file": "File", "file_sha256": "SHA-256",
-		"file_name": "File name", "file_size": "Size in bytes", "content_type": "Content type", "valid_from": "Valid from",
-		"valid_until": "Valid until", "links": "Links", "validity": "Validity", "target": "Linked to",
-	} {
-		if _, ok := fieldLabels[k]; !ok {
-			fieldLabels[k] = v
-		}
-	}
-	for k, v := range map[string]string{
-		evidence.ActionAdd: "Added the evidence", evidence.ActionUpdate: "Changed the evidence",
-		evidence.ActionArchive: "Archived the evidence", evidence.ActionRestore: "Restored the evidence",
-	} {
-		if _, ok := actionLabels[k]; !ok {
-			actionLabels[k] = v
-		}
-	}
-}
-
 // uploadOverhead is room for an upload form's other fields beside its file.
 const uploadOverhead = 1 << 20
 

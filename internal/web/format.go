@@ -10,6 +10,8 @@ import (
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/evidence"
+	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -59,6 +61,30 @@ var fieldLabels = map[string]string{
 	"limit":                 "Page size",
 	"offset":                "Offset",
 	"before":                "Before",
+	"kind":                  "Kind",
+	"title":                 "Title",
+	"url":                   "URL",
+	"note":                  "Note",
+	"file":                  "File",
+	"file_sha256":           "SHA-256",
+	"file_name":             "File name",
+	"file_size":             "Size in bytes",
+	"content_type":          "Content type",
+	"valid_from":            "Valid from",
+	"valid_until":           "Valid until",
+	"links":                 "Links",
+	"validity":              "Validity",
+	"target":                "Linked to",
+	"category_id":           "Annex A category",
+	"asks":                  "What it asks",
+	"evidence":              "Records that show it",
+	"auditor_samples":       "What an auditor would sample",
+	"applicable":            "Applicable",
+	"justification":         "Justification",
+	"target_date":           "Target date",
+	"scope":                 "Scope",
+	"content_sha256":        "Content SHA-256",
+	"number":                "Version",
 }
 
 // fieldLabel names a field for people, falling back to its key in words.
@@ -98,6 +124,18 @@ var actionLabels = map[string]string{
 	"ai_system.update":     "Changed the AI system",
 	"ai_system.archive":    "Archived the AI system",
 	"ai_system.restore":    "Restored the AI system",
+	"control.create":       "Added an own control",
+	"control.update":       "Changed an own control",
+	"control.archive":      "Archived an own control",
+	"control.restore":      "Restored an own control",
+	"evidence.add":         "Added the evidence",
+	"evidence.update":      "Changed the evidence",
+	"evidence.archive":     "Archived the evidence",
+	"evidence.restore":     "Restored the evidence",
+	"soa.scope_change":     "Changed the SoA's scope",
+	"soa.entry_set":        "Decided a control in the SoA",
+	"soa.override_remove":  "Removed a system's SoA override",
+	"soa.approve":          "Approved a version of the SoA",
 }
 
 // actionLabel describes an audit action, falling back to its code.
@@ -154,6 +192,13 @@ func eventsView(evs []tlog.Event, names map[string]string) []eventView {
 				v.ObjectHref = "/systems/" + e.Object.Ref
 			case catalog.ObjectControl:
 				v.ObjectHref = "/catalog/controls/" + e.Object.Ref
+			case evidence.ObjectType:
+				v.ObjectHref = "/evidence/" + e.Object.Ref
+			case soa.ObjectEntry:
+				control, _, _ := strings.Cut(e.Object.Ref, " ")
+				v.ObjectHref = "/soa/controls/" + control
+			case soa.ObjectVersion:
+				v.ObjectHref = "/soa/versions/" + strings.TrimPrefix(e.Object.Ref, "SoA v")
 			}
 		}
 		for _, c := range e.Changes {

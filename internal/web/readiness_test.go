@@ -48,6 +48,8 @@ func TestReadinessPages(t *testing.T) {
 		want(t, viewer.get("/catalog/controls/A.2.2"), http.StatusOK, "Approved AI policy v1")
 		want(t, viewer.get("/systems/SYS-1"), http.StatusOK, `href="/soa/systems/SYS-1"`, `href="/evidence?target=ai_system:SYS-1"`)
 		want(t, viewer.get("/evidence?target=ai_system:SYS-1"), http.StatusOK)
+		want(t, clients[aims.RoleOwner].get("/audit"), http.StatusOK, "Decided a control in the SoA", `href="/soa/controls/A.2.2"`,
+			"Added the evidence", `href="/evidence/EV-1"`)
 
 		r = viewer.get("/readiness/frameworks/nist-ai-rmf")
 		want(t, r, http.StatusOK, "Coverage of NIST AI Risk Management Framework 1.0", "Official crosswalk", "GOVERN 1.1", "covered")

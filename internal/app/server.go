@@ -263,6 +263,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	})
 	go job.Every(jobs, "record readiness", time.Hour, s.app.Readiness.RecordAll)
+	go job.Every(jobs, "remove interrupted evidence uploads", time.Hour, s.app.Evidence.RemoveStaleUploads)
 	go job.Every(jobs, "remove expired sessions and sign-in failures", time.Hour, func(ctx context.Context) error {
 		_, err := s.app.Identity.PurgeExpired(ctx)
 		return err

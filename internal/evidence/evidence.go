@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -45,6 +46,16 @@ func New(d *db.DB, logs *tlog.Logs, clock aims.Clock, dir string, maxBytes int64
 	}
 	return &Service{db: d, logs: logs, clock: clock, dir: dir, maxBytes: maxBytes, targets: targets,
 		store: &store{dir: dir, maxBytes: maxBytes}}
+}
+
+// RemoveStaleUploads deletes the leftovers of uploads a crash interrupted;
+// a background job runs it.
+func (s *Service) RemoveStaleUploads(ctx context.Context) error {
+	n, err := s.store.removeStale(s.clock())
+	if n > 0 {
+		slog.Info("removed interrupted evidence uploads", "count", n)
+	}
+	return err
 }
 
 // MaxBytes is the largest file the service accepts; interfaces size their

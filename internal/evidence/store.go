@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // store keeps evidence files under dir, each at <dir>/<first two hex
@@ -161,4 +162,29 @@ func validSHA(s string) bool {
 		}
 	}
 	return true
+}
+
+// staleUpload is how old an upload in progress must be before it is taken
+// for the leftover of a crash.
+const staleUpload = 24 * time.Hour
+
+// removeStale deletes uploads in progress older than staleUpload, which a
+// crash between staging and placing a file leaves behind; it returns how
+// many it removed.
+func (s *store) removeStale(now time.Time) (int, error) {
+	names, err := filepath.Glob(filepath.Join(s.dir, tmpPattern))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, name := range names {
+		fi, err := os.Stat(name)
+		if err != nil || now.Sub(fi.ModTime()) < staleUpload {
+			continue
+		}
+		if err := os.Remove(name); err == nil {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -19,7 +19,9 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/impact"
 	"github.com/aims-dev/aims/internal/readiness"
+	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -40,6 +42,8 @@ type Services struct {
 	SoA       *soa.Service
 	Evidence  *evidence.Service
 	Readiness *readiness.Service
+	Risks     *risk.Service
+	Impact    *impact.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -70,6 +74,8 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerSoA(r, s)
 	registerEvidence(r, s)
 	registerReadiness(r, s)
+	registerRisks(r, s)
+	registerImpact(r, s)
 	return api
 }
 
@@ -77,7 +83,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 // packages' Page or Item never collide in the OpenAPI document.
 var schemaPrefixes = map[string]string{
 	"aims": "", "aisystem": "AISystem", "identity": "Identity", "tlog": "Log", "auditlog": "Audit",
-	"catalog": "Catalog", "soa": "SoA", "evidence": "Evidence", "readiness": "Readiness",
+	"catalog": "Catalog", "soa": "SoA", "evidence": "Evidence", "readiness": "Readiness", "risk": "Risk", "impact": "Impact",
 }
 
 // schemaName is huma's name for a type, prefixed with its package's word.

@@ -15,7 +15,9 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/impact"
 	"github.com/aims-dev/aims/internal/readiness"
+	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/tlog"
 )
@@ -33,6 +35,8 @@ type App struct {
 	SoA       *soa.Service
 	Evidence  *evidence.Service
 	Readiness *readiness.Service
+	Risks     *risk.Service
+	Impact    *impact.Service
 	Clock     aims.Clock
 }
 
@@ -77,6 +81,8 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Evidence = evidence.New(d, a.Logs, a.Clock, cfg.EvidencePath(), cfg.EvidenceMaxBytes, evidenceTargets{a})
 	a.SoA = soa.New(d, a.Logs, a.Clock, soaSources{a})
 	a.Readiness = readiness.New(d, a.Clock, readinessSources{a})
+	a.Risks = risk.New(d, a.Logs, a.Clock, riskSources{a})
+	a.Impact = impact.New(d, a.Logs, a.Clock, impactSources{a})
 	return a, nil
 }
 

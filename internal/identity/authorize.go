@@ -9,20 +9,27 @@ import (
 // Actions that services authorise; each capability adds its own here, so
 // that the whole policy reads in one table.
 const (
-	ActRead           = "read"          // read the organisation's records
-	ActAuditRead      = "audit.read"    // read the audit log and its proofs
-	ActAuditSign      = "audit.sign"    // sign a checkpoint on demand
-	ActMemberManage   = "member.manage" // add and remove members, change roles
-	ActTokenOwn       = "token.own"     // create and revoke one's own API tokens
-	ActPasswordOwn    = "password.own"  // change one's own password
-	ActSystemCreate   = "ai_system.create"
-	ActSystemUpdate   = "ai_system.update"
-	ActSystemArchive  = "ai_system.archive"
-	ActCatalogManage  = "catalog.manage"   // add and change the organisation's own controls
-	ActSoAEdit        = "soa.edit"         // edit the draft Statement of Applicability
-	ActSoAApprove     = "soa.approve"      // approve a version of the Statement of Applicability
-	ActEvidenceAdd    = "evidence.add"     // add evidence and change what it is linked to
-	ActEvidenceRetire = "evidence.archive" // archive and restore evidence
+	ActRead            = "read"          // read the organisation's records
+	ActAuditRead       = "audit.read"    // read the audit log and its proofs
+	ActAuditSign       = "audit.sign"    // sign a checkpoint on demand
+	ActMemberManage    = "member.manage" // add and remove members, change roles
+	ActTokenOwn        = "token.own"     // create and revoke one's own API tokens
+	ActPasswordOwn     = "password.own"  // change one's own password
+	ActSystemCreate    = "ai_system.create"
+	ActSystemUpdate    = "ai_system.update"
+	ActSystemArchive   = "ai_system.archive"
+	ActCatalogManage   = "catalog.manage"             // add and change the organisation's own controls
+	ActSoAEdit         = "soa.edit"                   // edit the draft Statement of Applicability
+	ActSoAApprove      = "soa.approve"                // approve a version of the Statement of Applicability
+	ActEvidenceAdd     = "evidence.add"               // add evidence and change what it is linked to
+	ActEvidenceRetire  = "evidence.archive"           // archive and restore evidence
+	ActRiskCriteria    = "risk.criteria"              // set the risk criteria: scales, level matrix, appetite
+	ActRiskEdit        = "risk.edit"                  // record and assess risks, plan treatments, run risk assessments
+	ActRiskAccept      = "risk.accept"                // accept a residual risk within the appetite, as designated management
+	ActRiskAcceptAbove = "risk.accept_above_appetite" // accept a residual risk above the appetite, an owner's decision
+	ActImpactEdit      = "impact.edit"                // carry out AI system impact assessments
+	ActImpactApprove   = "impact.approve"             // approve impact assessments
+	ActImpactTemplate  = "impact.template"            // copy and edit impact assessment templates
 )
 
 var (
@@ -34,20 +41,27 @@ var (
 // permissions says which roles may perform each action. Auditors read
 // everything including the logs and change nothing.
 var permissions = map[string][]aims.Role{
-	ActRead:           everyone,
-	ActAuditRead:      {aims.RoleOwner, aims.RoleManager, aims.RoleAuditor},
-	ActAuditSign:      leads,
-	ActMemberManage:   {aims.RoleOwner},
-	ActTokenOwn:       everyone,
-	ActPasswordOwn:    everyone,
-	ActSystemCreate:   editors,
-	ActSystemUpdate:   editors,
-	ActSystemArchive:  leads,
-	ActCatalogManage:  leads,
-	ActSoAEdit:        editors,
-	ActSoAApprove:     leads,
-	ActEvidenceAdd:    editors,
-	ActEvidenceRetire: leads,
+	ActRead:            everyone,
+	ActAuditRead:       {aims.RoleOwner, aims.RoleManager, aims.RoleAuditor},
+	ActAuditSign:       leads,
+	ActMemberManage:    {aims.RoleOwner},
+	ActTokenOwn:        everyone,
+	ActPasswordOwn:     everyone,
+	ActSystemCreate:    editors,
+	ActSystemUpdate:    editors,
+	ActSystemArchive:   leads,
+	ActCatalogManage:   leads,
+	ActSoAEdit:         editors,
+	ActSoAApprove:      leads,
+	ActEvidenceAdd:     editors,
+	ActEvidenceRetire:  leads,
+	ActRiskCriteria:    leads,
+	ActRiskEdit:        editors,
+	ActRiskAccept:      leads,
+	ActRiskAcceptAbove: {aims.RoleOwner},
+	ActImpactEdit:      editors,
+	ActImpactApprove:   leads,
+	ActImpactTemplate:  leads,
 }
 
 // Authorize returns nil when the actor's role allows the action in its

@@ -87,18 +87,25 @@ func TestRolesDocumentation(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := map[string]string{
-		"read the inventory, the catalogue, the SoA, evidence and readiness, and each record's history": identity.ActRead,
-		"add and change the organisation's own controls":                                                identity.ActCatalogManage,
-		"edit the draft Statement of Applicability":                                                     identity.ActSoAEdit,
-		"approve a version of the Statement of Applicability":                                           identity.ActSoAApprove,
-		"add evidence and change what it is linked to":                                                  identity.ActEvidenceAdd,
-		"archive and restore evidence":                                                                  identity.ActEvidenceRetire,
-		"register and change AI systems":                                                                identity.ActSystemUpdate,
-		"archive and restore AI systems":                                                                identity.ActSystemArchive,
-		"read the audit log, its proofs, verify it":                                                     identity.ActAuditRead,
-		"sign an audit checkpoint on demand":                                                            identity.ActAuditSign,
-		"add and remove members, change roles":                                                          identity.ActMemberManage,
-		"own API tokens and password":                                                                   identity.ActTokenOwn,
+		"read the inventory, the catalogue, the SoA, evidence, risks, impact assessments and readiness, and each record's history": identity.ActRead,
+		"set the risk criteria: scales, level matrix, appetite":                                                                    identity.ActRiskCriteria,
+		"record and assess risks, plan treatments, run risk assessments":                                                           identity.ActRiskEdit,
+		"accept a residual risk within the appetite":                                                                               identity.ActRiskAccept,
+		"accept a residual risk above the appetite":                                                                                identity.ActRiskAcceptAbove,
+		"carry out AI system impact assessments":                                                                                   identity.ActImpactEdit,
+		"approve impact assessments":                                                                                               identity.ActImpactApprove,
+		"copy and edit impact assessment templates":                                                                                identity.ActImpactTemplate,
+		"add and change the organisation's own controls":                                                                           identity.ActCatalogManage,
+		"edit the draft Statement of Applicability":                                                                                identity.ActSoAEdit,
+		"approve a version of the Statement of Applicability":                                                                      identity.ActSoAApprove,
+		"add evidence and change what it is linked to":                                                                             identity.ActEvidenceAdd,
+		"archive and restore evidence":                                                                                             identity.ActEvidenceRetire,
+		"register and change AI systems":                                                                                           identity.ActSystemUpdate,
+		"archive and restore AI systems":                                                                                           identity.ActSystemArchive,
+		"read the audit log, its proofs, verify it":                                                                                identity.ActAuditRead,
+		"sign an audit checkpoint on demand":                                                                                       identity.ActAuditSign,
+		"add and remove members, change roles":                                                                                     identity.ActMemberManage,
+		"own API tokens and password":                                                                                              identity.ActTokenOwn,
 	}
 	seen := 0
 	for _, line := range strings.Split(string(b), "\n") {

@@ -314,3 +314,32 @@ func blank(v json.RawMessage) bool {
 	}
 	return false
 }
+
+// ChangedSince returns the audit events about one object recorded after
+// since that changed any of the named fields, oldest first: for example the
+// changes of an AI system's intended purpose that make its assessments due
+// for review.
+func ChangedSince(ctx context.Context, q db.Queryer, org, objectType, objectID string, since time.Time, fields ...string) ([]Event, error) {
+	evs, err := Events(ctx, q, org, EventFilter{ObjectType: objectType, ObjectID: objectID, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, f := range fields {
+		want[f] = true
+	}
+	var out []Event
+	for i := len(evs) - 1; i >= 0; i-- {
+		e := evs[i]
+		if !e.Time.After(since) {
+			continue
+		}
+		for _, c := range e.Changes {
+			if want[c.Field] {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,6 +1,7 @@
 package tlog_test
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -8,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
@@ -159,6 +163,47 @@ func FuzzParseCheckpoint(f *testing.F) {
 		o2, s2, r2, err := tlog.ParseCheckpoint(again)
 		if err != nil || o2 != origin || s2 != size || r2 != root {
 			t.Fatalf("checkpoint does not round-trip: %q", text)
+		}
+	})
+}
+
+func TestChangedSince(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		actor := &aims.Actor{Kind: aims.ActorUser, UserID: "u1", Email: "ada@example.org", OrgID: f.org}
+		record := func(id string, before, after map[string]any) {
+			t.Helper()
+			err := d.WithTx(ctx, func(tx *db.Tx) error {
+				ch, err := tlog.Changes(before, after)
+				if err != nil {
+					return err
+				}
+				return f.logs.Record(ctx, tx, f.org, actor, "ai_system.update", tlog.EventObject{Type: "ai_system", ID: id, Ref: "SYS-1"}, ch)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		record("s1", map[string]any{"name": "a"}, map[string]any{"name": "b"}) // not a watched field
+		record("s1", map[string]any{"lifecycle_stage": "design"}, map[string]any{"lifecycle_stage": "deployment"})
+		record("s2", map[string]any{"intended_purpose": "x"}, map[string]any{"intended_purpose": "y"}) // another system
+		record("s1", map[string]any{"intended_purpose": "x"}, map[string]any{"intended_purpose": "y"})
+		all, err := tlog.Events(ctx, d, f.org, tlog.EventFilter{ObjectID: "s1"})
+		if err != nil || len(all) != 3 {
+			t.Fatalf("events of s1: %v %d", err, len(all))
+		}
+		since := all[1].Time // newest first: purpose, stage, name
+		evs, err := tlog.ChangedSince(ctx, d, f.org, "ai_system", "s1", since, "intended_purpose", "lifecycle_stage", "eu_ai_act_class")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 1 || evs[0].Changes[0].Field != "intended_purpose" {
+			t.Errorf("changed after the stage change: %+v", evs)
+		}
+		evs, _ = tlog.ChangedSince(ctx, d, f.org, "ai_system", "s1", all[2].Time, "intended_purpose", "lifecycle_stage")
+		if len(evs) != 2 || evs[0].Changes[0].Field != "lifecycle_stage" {
+			t.Errorf("changed after the rename: %+v", evs)
 		}
 	})
 }

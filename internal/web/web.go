@@ -17,7 +17,9 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/impact"
 	"github.com/aims-dev/aims/internal/readiness"
+	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/alexedwards/scs/v2"
 )
@@ -31,6 +33,8 @@ type Deps struct {
 	SoA       *soa.Service
 	Evidence  *evidence.Service
 	Readiness *readiness.Service
+	Risks     *risk.Service
+	Impact    *impact.Service
 	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
 	Sessions *scs.SessionManager
 	// MaxBodyBytes limits a posted form; larger ones answer 413.
@@ -104,6 +108,8 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.soaRoutes(signed)
 	h.evidenceRoutes(signed)
 	h.readinessRoutes(signed)
+	h.riskRoutes(signed)
+	h.impactRoutes(signed)
 
 	signed("GET /audit", h.auditPage)
 	signed("POST /audit/verify", h.auditVerify)

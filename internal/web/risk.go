@@ -1,0 +1,4 @@
+package web
+
+// riskRoutes adds the risk pages.
+func (h *handler) riskRoutes(signed route) {}

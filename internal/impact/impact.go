@@ -52,16 +52,144 @@ func New(d *db.DB, logs *tlog.Logs, clock aims.Clock, sources Sources) *Service 
 	return &Service{db: d, logs: logs, clock: clock, sources: sources}
 }
 
-// ImpactsOfRisk lists the impacts linked to a risk, for the risk register,
-// whose service has already authorised its actor in the organisation.
-func (s *Service) ImpactsOfRisk(ctx context.Context, orgID, riskID string) ([]ImpactLink, error) {
-	return nil, nil
-}
-
 // ImpactLink names an impact of an assessment.
 type ImpactLink struct {
 	AssessmentRef string
 	ImpactID      string
 	Summary       string
 	SystemRef     string
+}
+
+// Object types and actions in the audit log.
+const (
+	ObjectAssessment = "impact_assessment"
+	ObjectTemplate   = "impact_template"
+
+	ActionCreate       = "impact.create"
+	ActionUpdate       = "impact.update"
+	ActionImpactAdd    = "impact.impact_add"
+	ActionImpactUpdate = "impact.impact_update"
+	ActionImpactRemove = "impact.impact_remove"
+	ActionSubmit       = "impact.submit"
+	ActionApprove      = "impact.approve"
+	ActionReturn       = "impact.return"
+	ActionRiskCreate   = "impact.risk_create"
+	ActionRiskLink     = "impact.risk_link"
+
+	ActionTemplateCopy    = "impact_template.copy"
+	ActionTemplateUpdate  = "impact_template.update"
+	ActionTemplateArchive = "impact_template.archive"
+)
+
+// Short reference prefixes: IA-3 for an assessment, IAT-2 for an own template.
+const (
+	assessmentPrefix = "IA"
+	templatePrefix   = "IAT"
+)
+
+// Statuses of an assessment: a draft is edited; an editor submits it for
+// review; an approver approves it or sends it back to draft. Any change to
+// an approved assessment makes it a draft again, to be approved as the
+// next version.
+const (
+	StatusDraft    = "draft"
+	StatusInReview = "in_review"
+	StatusApproved = "approved"
+)
+
+// Statuses of an own template.
+const (
+	TemplateActive   = "active"
+	TemplateArchived = "archived"
+)
+
+// Question types.
+const (
+	TypeText    = "text"    // a free text
+	TypeChoice  = "choice"  // one of the question's options
+	TypeScale   = "scale"   // a point 1..N of the question's labelled scale
+	TypeImpacts = "impacts" // where the assessment's list of impacts is asked for
+)
+
+// Option is one allowed value of an enumerated field, with words for people.
+type Option struct {
+	Value string
+	Label string
+	Help  string
+}
+
+// QuestionTypes are the kinds of question a template can ask.
+var QuestionTypes = []Option{
+	{TypeText, "Text", "a written answer"},
+	{TypeChoice, "Choice", "one of a list of options"},
+	{TypeScale, "Scale", "a point on a labelled scale from 1 to N"},
+	{TypeImpacts, "List of impacts", "the impacts: who is affected, what harm, how severe, likely, reversible and widespread"},
+}
+
+// Statuses are the statuses of an assessment.
+var Statuses = []Option{
+	{StatusDraft, "Draft", "being filled in"},
+	{StatusInReview, "In review", "submitted; an approver approves it or sends it back"},
+	{StatusApproved, "Approved", "the latest approved version, unchanged since"},
+}
+
+// Severities say how bad a harm would be for those it reaches.
+var Severities = []Option{
+	{"low", "Low", "an inconvenience, easily put right"},
+	{"medium", "Medium", "a real setback that takes effort to recover from"},
+	{"high", "High", "serious damage to rights, health, livelihood or opportunities"},
+	{"critical", "Critical", "grave or lasting damage, such as to life, liberty or fundamental rights"},
+}
+
+// Likelihoods say how likely a harm is to happen in the system's use.
+var Likelihoods = []Option{
+	{"rare", "Rare", "only in exceptional circumstances"},
+	{"unlikely", "Unlikely", "could happen but is not expected"},
+	{"possible", "Possible", "might well happen now and then"},
+	{"likely", "Likely", "expected to happen in many cases"},
+	{"almost_certain", "Almost certain", "expected to happen in most cases"},
+}
+
+// Reversibilities say whether a harm can be undone.
+var Reversibilities = []Option{
+	{"reversible", "Reversible", "can be fully undone"},
+	{"partly_reversible", "Partly reversible", "can be undone only in part, or with great effort"},
+	{"irreversible", "Irreversible", "cannot be undone"},
+}
+
+// Scales say how widely a harm reaches.
+var Scales = []Option{
+	{"individual", "Individual", "single persons, one at a time"},
+	{"group", "Group", "a group or category of persons"},
+	{"society", "Society", "society at large, or the environment"},
+}
+
+// Label returns the label of value in opts, or the value itself.
+func Label(opts []Option, value string) string {
+	for _, o := range opts {
+		if o.Value == value {
+			return o.Label
+		}
+	}
+	return value
+}
+
+func allowed(opts []Option, v string) bool {
+	for _, o := range opts {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+func values(opts []Option) string {
+	vs := ""
+	for i, o := range opts {
+		if i > 0 {
+			vs += ", "
+		}
+		vs += o.Value
+	}
+	return vs
 }

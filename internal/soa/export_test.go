@@ -84,7 +84,7 @@ func TestExportFiles(t *testing.T) {
 func pdfText(t *testing.T, data []byte) string {
 	t.Helper()
 	var out strings.Builder
-	re := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
+	re := regexp.MustCompile(`(?s)stream\n(.*?)\nendstream`)
 	for _, m := range re.FindAllSubmatch(data, -1) {
 		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
 		if err != nil {

@@ -54,6 +54,20 @@ func (s soaSources) System(ctx context.Context, orgID, idOrRef string) (string, 
 	return sys.ID, sys.Ref, sys.Name, nil
 }
 
+func (s soaSources) RisksForControls(ctx context.Context, orgID string) (map[string][]soa.RiskRef, error) {
+	byControl, err := s.a.Risks.RisksForControls(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]soa.RiskRef, len(byControl))
+	for id, refs := range byControl {
+		for _, r := range refs {
+			out[id] = append(out[id], soa.RiskRef{Ref: r.Ref, Title: r.Title})
+		}
+	}
+	return out, nil
+}
+
 func (s soaSources) CurrentEvidence(ctx context.Context, orgID string) (map[string][]soa.EvidenceRef, error) {
 	byControl, err := s.a.Evidence.CurrentForControls(ctx, orgID)
 	if err != nil {

@@ -2,10 +2,7 @@ package impact_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
-	"io"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,42 +12,7 @@ import (
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/impact"
 	"github.com/aims-dev/aims/internal/servicetest"
-	"golang.org/x/text/encoding/charmap"
 )
-
-// pdfText returns the text of a PDF's content streams, inflating the
-// compressed ones, in the PDF's own Windows-1252 encoding. fpdf ends a
-// stream's data with "\nendstream"; a carriage return before it belongs to
-// the data, which may end with that byte.
-func pdfText(t *testing.T, data []byte) string {
-	t.Helper()
-	var out strings.Builder
-	re := regexp.MustCompile(`(?s)stream\n(.*?)\nendstream`)
-	for _, m := range re.FindAllSubmatch(data, -1) {
-		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
-		if err != nil {
-			out.Write(m[1])
-			continue
-		}
-		b, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatalf("a PDF stream does not inflate: %v", err)
-		}
-		out.Write(b)
-	}
-	return out.String()
-}
-
-// inPDF is how a text appears in a PDF text string: Windows-1252, with
-// backslashes and parentheses escaped.
-func inPDF(t *testing.T, s string) string {
-	t.Helper()
-	b, err := charmap.Windows1252.NewEncoder().String(s)
-	if err != nil {
-		t.Fatalf("%q is not Windows-1252: %v", s, err)
-	}
-	return strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(b)
-}
 
 func TestExportPDF(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -85,7 +47,7 @@ func TestExportPDF(t *testing.T) {
 			}
 		}
 		f, _ := e.svc.Export(e.ctx, e.viewer(), "IA-1", 1)
-		text := pdfText(t, f.Data)
+		text := servicetest.PDFText(t, f.Data)
 		for _, s := range []string{
 			"AI system impact assessment", "IA-1 EU AI Act Art. 27 FRIA: Hiring screening", orgName, "SYS-1 Hiring screening",
 			"EU AI Act Art. 27 FRIA (eu-fria, version 1)", "Approved by", "Max Manager", "Board — 2 March", "Next review", "2027-03-02",
@@ -98,7 +60,7 @@ func TestExportPDF(t *testing.T) {
 			"Job applicants", "Qualified", "Partly", "Possible", "Group", "RISK-1", "Unfair",
 			"Residual concerns", "Bias against career breaks may remain (watch it).",
 		} {
-			if !strings.Contains(text, inPDF(t, s)) {
+			if !strings.Contains(text, servicetest.InPDF(t, s)) {
 				t.Errorf("the PDF does not show %q", s)
 			}
 		}
@@ -106,7 +68,7 @@ func TestExportPDF(t *testing.T) {
 			t.Error("an approved version is marked DRAFT")
 		}
 		for _, line := range strings.Split(strings.TrimSpace(v1.Checkpoint.Note), "\n") {
-			if line != "" && !strings.Contains(text, inPDF(t, line)) {
+			if line != "" && !strings.Contains(text, servicetest.InPDF(t, line)) {
 				t.Errorf("the PDF lacks the signed note's line %q", line)
 			}
 		}
@@ -117,14 +79,14 @@ func TestExportPDF(t *testing.T) {
 		if err != nil || f.Name != "IA-1-draft.pdf" {
 			t.Fatalf("draft export = %v, %v", f, err)
 		}
-		text = pdfText(t, f.Data)
+		text = servicetest.PDFText(t, f.Data)
 		for _, s := range []string{"DRAFT: not approved", "DRAFT (not approved)", orgName + " · Impact assessment IA-1 · DRAFT",
 			"About 400 applicants", "2027-03-02 (set at the latest approval)"} {
-			if !strings.Contains(text, inPDF(t, s)) {
+			if !strings.Contains(text, servicetest.InPDF(t, s)) {
 				t.Errorf("the draft PDF does not show %q", s)
 			}
 		}
-		if strings.Contains(text, "Audit checkpoint") || strings.Contains(text, inPDF(t, "Max Manager")) {
+		if strings.Contains(text, "Audit checkpoint") || strings.Contains(text, servicetest.InPDF(t, "Max Manager")) {
 			t.Error("the draft PDF names an approval")
 		}
 		servicetest.Unchanged(t, d, func() {
@@ -157,7 +119,7 @@ func TestExportPDFLongText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := pdfText(t, f.Data)
+		text := servicetest.PDFText(t, f.Data)
 		for _, s := range []string{"word0 ", "word60 ", "word119 The end."} {
 			if !strings.Contains(text, s) {
 				t.Errorf("the long harm lost %q", s)

@@ -2,11 +2,8 @@ package risk_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"fmt"
-	"io"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,58 +15,7 @@ import (
 	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
 )
-
-// pdfText returns the text of a PDF's content streams, inflating the
-// compressed ones, in the PDF's own Windows-1252 encoding.
-func pdfText(t *testing.T, data []byte) string {
-	t.Helper()
-	var out strings.Builder
-	re := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
-	for _, m := range re.FindAllSubmatch(data, -1) {
-		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
-		if err != nil {
-			out.Write(m[1])
-			continue
-		}
-		b, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatalf("a PDF stream does not inflate: %v", err)
-		}
-		out.Write(b)
-	}
-	return out.String()
-}
-
-// pdfLines returns the text a PDF shows, one string per line of text,
-// joined by spaces, so that a phrase wrapped across lines of a table cell
-// reads whole again; in UTF-8.
-func pdfLines(t *testing.T, data []byte) string {
-	t.Helper()
-	re := regexp.MustCompile(`\(((?:[^\\()]|\\.)*)\)\s*Tj`)
-	var parts []string
-	for _, m := range re.FindAllStringSubmatch(pdfText(t, data), -1) {
-		s := strings.NewReplacer(`\\`, `\`, `\(`, "(", `\)`, ")").Replace(m[1])
-		u, err := charmap.Windows1252.NewDecoder().String(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts = append(parts, u)
-	}
-	return strings.Join(parts, " ")
-}
-
-// inPDF is how a text appears in a PDF text string: Windows-1252, with
-// backslashes and parentheses escaped.
-func inPDF(t *testing.T, s string) string {
-	t.Helper()
-	b, err := charmap.Windows1252.NewEncoder().String(s)
-	if err != nil {
-		t.Fatalf("%q is not Windows-1252: %v", s, err)
-	}
-	return strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(b)
-}
 
 // exportEnv has a register with an assessed, treated and accepted risk
 // with an action, a second risk, a signed checkpoint and a closed assessment.
@@ -115,7 +61,7 @@ func TestExportRegister(t *testing.T) {
 		if f.Name != "risk-register-2026-03-03.pdf" || f.ContentType != "application/pdf" || !bytes.HasPrefix(f.Data, []byte("%PDF-")) {
 			t.Errorf("file = %s %s", f.Name, f.ContentType)
 		}
-		text := pdfLines(t, f.Data)
+		text := servicetest.PDFLines(t, f.Data)
 		for _, s := range []string{"Risk register", orgName, "Risk register with treatment plan", "2026-03-03 10:00:00 UTC",
 			"version 1 (4×4, appetite medium), set 2026-03-02", "2: 2 not closed, 0 closed", "Checkpoint origin", cp.Origin,
 			fmt.Sprintf("%d", cp.Size), base64.StdEncoding.EncodeToString(cp.Root[:]), "Risk criteria, version 1",
@@ -175,9 +121,9 @@ func TestExportRegisterWithoutCheckpoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := pdfText(t, f.Data)
+		text := servicetest.PDFText(t, f.Data)
 		for _, s := range []string{"none set yet", "none signed yet", "No risks are recorded.", "No treatment actions are recorded."} {
-			if !strings.Contains(text, inPDF(t, s)) {
+			if !strings.Contains(text, servicetest.InPDF(t, s)) {
 				t.Errorf("the empty register PDF lacks %q", s)
 			}
 		}
@@ -200,7 +146,7 @@ func TestExportAssessment(t *testing.T) {
 		if f.Name != "risk-assessment-RA-1.pdf" {
 			t.Errorf("name = %s", f.Name)
 		}
-		text := pdfLines(t, f.Data)
+		text := servicetest.PDFLines(t, f.Data)
 		for _, s := range []string{"Risk assessment RA-1: Annual 2026", orgName, "All risks of the register", "Carla Contributor, 2026-03-02 09:00:00 UTC",
 			"Closed by", "Zoë Owner", "2026-03-02 10:00:00 UTC", "All reviewed.", "version 1",
 			fmt.Sprintf("closing was recorded as entry %d", a.Checkpoint.Size-1), a.Checkpoint.Origin,

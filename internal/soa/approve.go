@@ -207,7 +207,7 @@ func (s *Service) version(ctx context.Context, q db.Queryer, orgID string, numbe
 			c.Evidence = []EvidenceRef{}
 		}
 		if c.Risks == nil {
-			c.Risks = []string{}
+			c.Risks = []RiskRef{}
 		}
 	}
 	return v, nil

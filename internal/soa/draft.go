@@ -372,6 +372,7 @@ func readDecision(ctx context.Context, q db.Queryer, orgID, controlID, systemID 
 type external struct {
 	controls []ControlInfo
 	evidence map[string][]EvidenceRef
+	risks    map[string][]RiskRef
 	systems  map[string]systemRef
 }
 
@@ -385,6 +386,9 @@ func (s *Service) external(ctx context.Context, orgID string) (*external, error)
 	}
 	if x.evidence, err = s.sources.CurrentEvidence(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("cannot list the current evidence: %w", err)
+	}
+	if x.risks, err = s.sources.RisksForControls(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("cannot list the risks the controls treat: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT system_id FROM soa_entries WHERE org_id = ? AND system_id <> ''`, orgID)
 	if err != nil {
@@ -482,7 +486,7 @@ func (s *Service) assemble(ctx context.Context, q db.Queryer, orgID string, x *e
 	}
 	for _, c := range x.controls {
 		e := Entry{ControlID: c.ID, CategoryID: c.CategoryID, CategoryTitle: c.CategoryTitle, Title: c.Title, Custom: c.Custom,
-			Decision: orgLevel[c.ID], Overrides: []Override{}, Evidence: []EvidenceRef{}, Risks: []string{}}
+			Decision: orgLevel[c.ID], Overrides: []Override{}, Evidence: []EvidenceRef{}, Risks: []RiskRef{}}
 		for _, o := range overrides[c.ID] {
 			if err := s.resolve(ctx, orgID, x, o.SystemID); err != nil {
 				return nil, err
@@ -495,6 +499,7 @@ func (s *Service) assemble(ctx context.Context, q db.Queryer, orgID string, x *e
 		if ev := x.evidence[c.ID]; len(ev) > 0 {
 			e.Evidence = append(e.Evidence, ev...)
 		}
+		e.Risks = append(e.Risks, x.risks[c.ID]...)
 		d.Total++
 		if e.Decided() {
 			d.Decided++

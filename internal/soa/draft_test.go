@@ -29,7 +29,7 @@ func TestEmptyDraftListsEveryControl(t *testing.T) {
 			t.Fatalf("empty draft = %+v", dr)
 		}
 		want := soa.Entry{ControlID: "A.2.2", CategoryID: "A.2", CategoryTitle: "Policies related to AI", Title: "AI policy",
-			Overrides: []soa.Override{}, Evidence: []soa.EvidenceRef{{Ref: "EV-1", Title: "AI policy v3"}}, Risks: []string{}}
+			Overrides: []soa.Override{}, Evidence: []soa.EvidenceRef{{Ref: "EV-1", Title: "AI policy v3"}}, Risks: []soa.RiskRef{}}
 		if diff := cmp.Diff(want, dr.Entries[0]); diff != "" {
 			t.Errorf("first entry (-want +got):\n%s", diff)
 		}
@@ -61,7 +61,7 @@ func TestSetEntry(t *testing.T) {
 			OwnerID: manager.UserID, OwnerName: "Max Manager", TargetDate: "2026-09-30", Version: 1, UpdatedAt: at,
 			UpdatedBy: contributor.UserID, UpdatedByName: "Carla Contributor"}
 		want := soa.Entry{ControlID: "A.6.2.4", CategoryID: "A.6", CategoryTitle: "AI system life cycle", Title: "AI system verification and validation",
-			Decision: dec, Overrides: []soa.Override{}, Evidence: []soa.EvidenceRef{}, Risks: []string{}}
+			Decision: dec, Overrides: []soa.Override{}, Evidence: []soa.EvidenceRef{}, Risks: []soa.RiskRef{}}
 		if diff := cmp.Diff(&want, got); diff != "" {
 			t.Errorf("set (-want +got):\n%s", diff)
 		}

@@ -138,6 +138,18 @@ func (r exportRow) evidence(sep string) string {
 	return strings.Join(refs, sep)
 }
 
+// risks lists the risks the control treats on its organisation row.
+func (r exportRow) risks(sep string) string {
+	if r.system != nil {
+		return ""
+	}
+	refs := make([]string, len(r.entry.Risks))
+	for i, x := range r.entry.Risks {
+		refs[i] = x.Ref
+	}
+	return strings.Join(refs, sep)
+}
+
 // rowsOf is every decision of a version: each control, then its overrides.
 func rowsOf(v *Version) []exportRow {
 	var out []exportRow
@@ -248,14 +260,14 @@ func renderCSV(v *Version) ([]byte, error) {
 	w := csv.NewWriter(&b)
 	w.UseCRLF = true
 	_ = w.Write([]string{"control_id", "category_id", "title", "applies_to", "system_name", "applicable", "justification",
-		"status", "owner", "target_date", "evidence"})
+		"status", "owner", "target_date", "evidence", "risks"})
 	for _, r := range rowsOf(v) {
 		appliesTo, name := "organisation", ""
 		if r.system != nil {
 			appliesTo, name = r.system.SystemRef, r.system.SystemName
 		}
 		_ = w.Write([]string{r.entry.ControlID, r.entry.CategoryID, r.entry.Title, appliesTo, name, r.applicable(),
-			r.justification(), r.status(), r.owner(), r.targetDate(), r.evidence(" ")})
+			r.justification(), r.status(), r.owner(), r.targetDate(), r.evidence(" "), r.risks(" ")})
 	}
 	w.Flush()
 	return b.Bytes(), w.Error()
@@ -293,12 +305,12 @@ func renderMarkdown(v *Version) []byte {
 	}
 	for _, c := range categories(v) {
 		b.WriteString("\n## " + mdText(c.heading()) + "\n\n")
-		b.WriteString("| Control | Title | Applies to | Applicable | Justification | Status | Owner | Target date | Evidence |\n")
-		b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("| Control | Title | Applies to | Applicable | Justification | Status | Owner | Target date | Evidence | Risks |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, e := range c.entries {
 			for _, r := range rowsOf(&Version{Controls: []Entry{*e}}) {
 				cells := []string{r.entry.ControlID, r.entry.Title, r.appliesTo(), r.applicable(), r.justification(),
-					StatusLabel(r.status()), r.owner(), r.targetDate(), r.evidence(", ")}
+					StatusLabel(r.status()), r.owner(), r.targetDate(), r.evidence(", "), r.risks(", ")}
 				for i := range cells {
 					cells[i] = mdCell(cells[i])
 				}

@@ -2,11 +2,8 @@ package soa_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"encoding/csv"
-	"io"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +15,6 @@ import (
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // exportEnv has a Statement with an approved version 2, evidence, an
@@ -32,6 +28,7 @@ func exportEnv(t *testing.T, d *db.DB) (*env, *soa.Version) {
 	e.set(t, "A.10.4", "", excluded("We have no customers of our AI.\nNot now, anyway."))
 	e.set(t, "A.7.4", "SYS-1", excluded("Uses no data of ours."))
 	e.sources.setEvidence("A.2.2", soa.EvidenceRef{Ref: "EV-1", Title: "AI policy"}, soa.EvidenceRef{Ref: "EV-3", Title: "Board minutes"})
+	e.sources.setRisks("A.2.2", soa.RiskRef{Ref: "R-2", Title: "Biased screening"}, soa.RiskRef{Ref: "R-5", Title: "Opaque reasons"})
 	e.decideAll(t)
 	e.approve(t, "")
 	e.set(t, "A.3.2", "", soa.EntryRequest{Applicable: ptr(true), Justification: "Roles are set.", Status: soa.StatusImplemented, Version: 1})
@@ -79,38 +76,6 @@ func TestExportFiles(t *testing.T) {
 	})
 }
 
-// pdfText returns the text of a PDF's content streams, inflating the
-// compressed ones, in the PDF's own Windows-1252 encoding.
-func pdfText(t *testing.T, data []byte) string {
-	t.Helper()
-	var out strings.Builder
-	re := regexp.MustCompile(`(?s)stream\n(.*?)\nendstream`)
-	for _, m := range re.FindAllSubmatch(data, -1) {
-		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
-		if err != nil {
-			out.Write(m[1])
-			continue
-		}
-		b, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatalf("a PDF stream does not inflate: %v", err)
-		}
-		out.Write(b)
-	}
-	return out.String()
-}
-
-// inPDF is how a text appears in a PDF text string: Windows-1252, with
-// backslashes and parentheses escaped.
-func inPDF(t *testing.T, s string) string {
-	t.Helper()
-	b, err := charmap.Windows1252.NewEncoder().String(s)
-	if err != nil {
-		t.Fatalf("%q is not Windows-1252: %v", s, err)
-	}
-	return strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(b)
-}
-
 func TestExportPDF(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e, v2 := exportEnv(t, d)
@@ -121,7 +86,7 @@ func TestExportPDF(t *testing.T) {
 		if !bytes.HasPrefix(f.Data, []byte("%PDF-")) || !bytes.Contains(f.Data[len(f.Data)-8:], []byte("%%EOF")) {
 			t.Fatalf("not a PDF: %q … %q", f.Data[:8], f.Data[len(f.Data)-8:])
 		}
-		text := pdfText(t, f.Data)
+		text := servicetest.PDFText(t, f.Data)
 		root := base64.StdEncoding.EncodeToString(v2.Checkpoint.Root)
 		for _, s := range []string{
 			"Statement of Applicability", orgName, "All AI systems of Zoë Analytics – the EU business (2026).",
@@ -130,9 +95,9 @@ func TestExportPDF(t *testing.T) {
 			orgName + " · Statement of Applicability · version 2", "Page 1 of",
 			"A.2 Policies related to AI", "A.10 Third-party and customer relationships",
 			"Policy | approved by the board — see \"AI policy\".", "EV-1, EV-3", "Implemented", "Zoë Owner", "2026-06-30",
-			"for SYS-1", "SYS-1 Chat assistant", "Uses no data of ours.", "We have no customers of our AI.", "Not now, anyway.",
+			"for SYS-1", "SYS-1 Chat assistant", "R-2, R-5", "Uses no data of ours.", "We have no customers of our AI.", "Not now, anyway.",
 		} {
-			if !strings.Contains(text, inPDF(t, s)) {
+			if !strings.Contains(text, servicetest.InPDF(t, s)) {
 				t.Errorf("the PDF does not show %q", s)
 			}
 		}
@@ -141,7 +106,7 @@ func TestExportPDF(t *testing.T) {
 		}
 		// The note's lines are in the PDF as they were signed.
 		for _, line := range strings.Split(strings.TrimSpace(v2.Checkpoint.Note), "\n") {
-			if line != "" && !strings.Contains(text, inPDF(t, line)) {
+			if line != "" && !strings.Contains(text, servicetest.InPDF(t, line)) {
 				t.Errorf("the PDF lacks the signed note's line %q", line)
 			}
 		}
@@ -150,9 +115,9 @@ func TestExportPDF(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text = pdfText(t, f.Data)
+		text = servicetest.PDFText(t, f.Data)
 		for _, s := range []string{"DRAFT: not approved", "DRAFT (not approved)", orgName + " · Statement of Applicability · DRAFT", "Roles are set."} {
-			if !strings.Contains(text, inPDF(t, s)) {
+			if !strings.Contains(text, servicetest.InPDF(t, s)) {
 				t.Errorf("the draft PDF does not show %q", s)
 			}
 		}
@@ -173,7 +138,7 @@ func TestExportPDFLongText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := pdfText(t, f.Data)
+		text := servicetest.PDFText(t, f.Data)
 		for _, s := range []string{"word0 ", "word250 ", "word449 The end."} {
 			if !strings.Contains(text, s) {
 				t.Errorf("the long justification lost %q", s)
@@ -210,9 +175,9 @@ func TestExportXLSX(t *testing.T) {
 			t.Fatalf("%d rows, want a header, 38 controls and 1 override", len(rows))
 		}
 		want := [][]string{
-			{"Control", "Category", "Title", "Applies to", "Applicable", "Justification", "Implementation status", "Owner", "Target date", "Evidence"},
+			{"Control", "Category", "Title", "Applies to", "Applicable", "Justification", "Implementation status", "Owner", "Target date", "Evidence", "Risks"},
 			{"A.2.2", "A.2 Policies related to AI", "AI policy", "Organisation", "yes", "Policy | approved by the board — see \"AI policy\".",
-				"Implemented", "Zoë Owner", "2026-06-30", "EV-1, EV-3"},
+				"Implemented", "Zoë Owner", "2026-06-30", "EV-1, EV-3", "R-2, R-5"},
 		}
 		if diff := cmp.Diff(want, rows[:2]); diff != "" {
 			t.Errorf("first rows (-want +got):\n%s", diff)
@@ -279,15 +244,15 @@ func TestExportCSVAndMarkdown(t *testing.T) {
 			t.Fatalf("%d records", len(records))
 		}
 		want := [][]string{
-			{"control_id", "category_id", "title", "applies_to", "system_name", "applicable", "justification", "status", "owner", "target_date", "evidence"},
-			{"A.2.2", "A.2", "AI policy", "organisation", "", "yes", "Policy | approved by the board — see \"AI policy\".", "implemented", "Zoë Owner", "2026-06-30", "EV-1 EV-3"},
+			{"control_id", "category_id", "title", "applies_to", "system_name", "applicable", "justification", "status", "owner", "target_date", "evidence", "risks"},
+			{"A.2.2", "A.2", "AI policy", "organisation", "", "yes", "Policy | approved by the board — see \"AI policy\".", "implemented", "Zoë Owner", "2026-06-30", "EV-1 EV-3", "R-2 R-5"},
 		}
 		if diff := cmp.Diff(want, records[:2]); diff != "" {
 			t.Errorf("CSV (-want +got):\n%s", diff)
 		}
 		for _, r := range records {
 			if r[0] == "A.7.4" && r[3] == "SYS-1" {
-				if diff := cmp.Diff([]string{"A.7.4", "A.7", "Quality of data for AI systems", "SYS-1", "Chat assistant", "no", "Uses no data of ours.", "", "", "", ""}, r); diff != "" {
+				if diff := cmp.Diff([]string{"A.7.4", "A.7", "Quality of data for AI systems", "SYS-1", "Chat assistant", "no", "Uses no data of ours.", "", "", "", "", ""}, r); diff != "" {
 					t.Errorf("override (-want +got):\n%s", diff)
 				}
 			}
@@ -306,10 +271,10 @@ func TestExportCSVAndMarkdown(t *testing.T) {
 			"| Approved by | Max Manager |\n", "| Approval note | Second — after review |\n",
 			"## Scope\n\n> All AI systems of Zoë Analytics – the EU business (2026).\n",
 			"## Audit checkpoint\n", "```\naims/audit/" + e.org + "\n",
-			"## A.2 Policies related to AI\n\n| Control | Title | Applies to | Applicable | Justification | Status | Owner | Target date | Evidence |\n|---|---|---|---|---|---|---|---|---|\n",
-			"| A.2.2 | AI policy | Organisation | yes | Policy \\| approved by the board — see \"AI policy\". | Implemented | Zoë Owner | 2026-06-30 | EV-1, EV-3 |\n",
-			"| A.7.4 | Quality of data for AI systems | SYS-1 Chat assistant | no | Uses no data of ours. |  |  |  |  |\n",
-			"| A.10.4 | Customers | Organisation | no | We have no customers of our AI.<br>Not now, anyway. |  |  |  |  |\n",
+			"## A.2 Policies related to AI\n\n| Control | Title | Applies to | Applicable | Justification | Status | Owner | Target date | Evidence | Risks |\n|---|---|---|---|---|---|---|---|---|---|\n",
+			"| A.2.2 | AI policy | Organisation | yes | Policy \\| approved by the board — see \"AI policy\". | Implemented | Zoë Owner | 2026-06-30 | EV-1, EV-3 | R-2, R-5 |\n",
+			"| A.7.4 | Quality of data for AI systems | SYS-1 Chat assistant | no | Uses no data of ours. |  |  |  |  |  |\n",
+			"| A.10.4 | Customers | Organisation | no | We have no customers of our AI.<br>Not now, anyway. |  |  |  |  |  |\n",
 		} {
 			if !strings.Contains(md, s) {
 				t.Errorf("the Markdown lacks %q\n%s", s, md[:min(len(md), 1500)])

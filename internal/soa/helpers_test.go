@@ -59,6 +59,7 @@ type sources struct {
 	systems  *aisystem.Service
 	mu       sync.Mutex
 	evidence map[string][]soa.EvidenceRef
+	risks    map[string][]soa.RiskRef
 }
 
 func (s *sources) Controls(ctx context.Context, orgID string) ([]soa.ControlInfo, error) {
@@ -92,6 +93,26 @@ func (s *sources) CurrentEvidence(ctx context.Context, orgID string) (map[string
 		out[k] = append([]soa.EvidenceRef(nil), v...)
 	}
 	return out, nil
+}
+
+func (s *sources) RisksForControls(ctx context.Context, orgID string) (map[string][]soa.RiskRef, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]soa.RiskRef{}
+	for k, v := range s.risks {
+		out[k] = append([]soa.RiskRef(nil), v...)
+	}
+	return out, nil
+}
+
+// setRisks replaces the risks that a control treats.
+func (s *sources) setRisks(control string, refs ...soa.RiskRef) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.risks == nil {
+		s.risks = map[string][]soa.RiskRef{}
+	}
+	s.risks[control] = refs
 }
 
 // setEvidence replaces the current evidence of a control.

@@ -28,8 +28,8 @@ var pdfColumns = []struct {
 	title string
 	width float64
 }{
-	{"Control", 18}, {"Title", 42}, {"Applies to", 28}, {"Applicable", 16}, {"Justification", 77},
-	{"Status", 24}, {"Owner", 26}, {"Target date", 17}, {"Evidence", 29},
+	{"Control", 18}, {"Title", 40}, {"Applies to", 28}, {"Applicable", 16}, {"Justification", 61},
+	{"Status", 24}, {"Owner", 26}, {"Target date", 17}, {"Evidence", 24}, {"Risks", 23},
 }
 
 // pdfDoc writes one Statement as a PDF.
@@ -176,7 +176,7 @@ func (d *pdfDoc) table() {
 					id, title = "", "for "+r.system.SystemRef
 				}
 				d.row([]string{id, title, r.appliesTo(), r.applicable(), r.justification(), StatusLabel(r.status()),
-					r.owner(), r.targetDate(), r.evidence(", ")}, r.system != nil)
+					r.owner(), r.targetDate(), r.evidence(", "), r.risks(", ")}, r.system != nil)
 			}
 		}
 	}

@@ -24,6 +24,12 @@ type ControlInfo struct {
 	CategoryTitle string
 }
 
+// RiskRef names a risk of the register.
+type RiskRef struct {
+	Ref   string `json:"ref"`
+	Title string `json:"title"`
+}
+
 // EvidenceRef names a piece of current evidence.
 type EvidenceRef struct {
 	Ref   string `json:"ref"`
@@ -40,6 +46,8 @@ type Sources interface {
 	System(ctx context.Context, orgID, idOrRef string) (id, ref, name string, err error)
 	// CurrentEvidence lists the current evidence linked to each control.
 	CurrentEvidence(ctx context.Context, orgID string) (map[string][]EvidenceRef, error)
+	// RisksForControls lists, per control, the open risks whose treatment names it.
+	RisksForControls(ctx context.Context, orgID string) (map[string][]RiskRef, error)
 }
 
 // Service manages Statements of Applicability.
@@ -143,7 +151,7 @@ type Entry struct {
 	Decision  *Decision     `json:"decision,omitempty" doc:"The organisation-level decision; absent while the control is undecided."`
 	Overrides []Override    `json:"overrides" doc:"Decisions for single AI systems that differ from the organisation's, by system reference."`
 	Evidence  []EvidenceRef `json:"evidence" doc:"Current evidence linked to the control."`
-	Risks     []string      `json:"risks" doc:"The risks the control treats: linked once risk records exist; always empty until then."`
+	Risks     []RiskRef     `json:"risks" doc:"The open risks whose treatment names the control."`
 }
 
 // Decided reports whether the control has an organisation-level decision with a justification.

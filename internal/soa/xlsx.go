@@ -18,7 +18,7 @@ var xlsxColumns = []struct {
 	width float64
 }{
 	{"Control", 10}, {"Category", 34}, {"Title", 40}, {"Applies to", 26}, {"Applicable", 11}, {"Justification", 70},
-	{"Implementation status", 22}, {"Owner", 22}, {"Target date", 12}, {"Evidence", 24},
+	{"Implementation status", 22}, {"Owner", 22}, {"Target date", 12}, {"Evidence", 24}, {"Risks", 20},
 }
 
 // renderXLSX writes a workbook with a sheet of decisions, one row per
@@ -63,7 +63,7 @@ func renderXLSX(v *Version) ([]byte, error) {
 		row++
 		category := strings.TrimSpace(r.entry.CategoryID + " " + r.entry.CategoryTitle)
 		values := []any{r.entry.ControlID, category, r.entry.Title, r.appliesTo(), r.applicable(), r.justification(),
-			StatusLabel(r.status()), r.owner(), r.targetDate(), r.evidence(", ")}
+			StatusLabel(r.status()), r.owner(), r.targetDate(), r.evidence(", "), r.risks(", ")}
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if err := f.SetSheetRow(SheetSoA, cell, &values); err != nil {
 			return nil, err

@@ -190,6 +190,8 @@ func TestRiskForms(t *testing.T) {
 		r = c.get("/risks/RISK-1")
 		want(t, r, http.StatusOK, "Action 1 of RISK-1 is saved.", "Run a bias audit", "Done", `id="reopen-1"`, `id="plan-version">2<`,
 			`href="/catalog/controls/A.9.3"`, "Added a treatment action")
+		// The SoA row of the control shows the risk it treats.
+		want(t, c.get("/soa/controls/A.9.3"), http.StatusOK, "Risks it treats", `href="/risks/RISK-1"`, "Screening rejects qualified applicants")
 		// The contributor cannot accept.
 		wantNot(t, r, `action="/risks/RISK-1/accept"`)
 		want(t, c.post("/risks/RISK-1/accept", url.Values{"version": {"6"}}), http.StatusForbidden)

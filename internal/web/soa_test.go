@@ -81,7 +81,7 @@ func TestSoAControlForms(t *testing.T) {
 		want(t, r, http.StatusOK, "A.6.2.4 AI system verification and validation", `action="/soa/controls/A.6.2.4"`,
 			`id="applicable-yes" name="applicable" value="yes"`, `id="applicable-no"`, `name="justification"`, `name="status"`,
 			"Partially implemented", "Olivia Owner (olivia@example.org)", `type="date" id="target_date" name="target_date"`,
-			`name="version" value="0"`, "Risks it treats", "linked once risk records exist", "No current evidence",
+			`name="version" value="0"`, "Risks it treats", "No open risk names this control", "No current evidence",
 			`href="/catalog/controls/A.6.2.4"`, `rel="prev">← A.6.2.3`, `rel="next">A.6.2.5 →`,
 			"No AI system decides differently.", `id="new-system"`, "SYS-1 Credit scoring")
 		wantCSPSafe(t, r)

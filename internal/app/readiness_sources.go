@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/readiness"
@@ -53,7 +54,7 @@ func (s readinessSources) Systems(ctx context.Context, orgID string) ([]readines
 	}
 	out := make([]readiness.SystemInfo, len(all))
 	for i, sys := range all {
-		out[i] = readiness.SystemInfo{Ref: sys.Ref, Name: sys.Name, HasRoles: len(sys.AIRoles) > 0}
+		out[i] = readiness.SystemInfo{ID: sys.ID, Ref: sys.Ref, Name: sys.Name, HasRoles: len(sys.AIRoles) > 0}
 	}
 	return out, nil
 }
@@ -64,6 +65,39 @@ func (s readinessSources) CurrentEvidence(ctx context.Context, orgID string) (ma
 		return nil, err
 	}
 	return counts, nil
+}
+
+func (s readinessSources) Risks(ctx context.Context, orgID string) (*readiness.Risks, error) {
+	snap, err := s.a.Risks.Snapshot(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := &readiness.Risks{Open: snap.Risks, Assessed: snap.Assessed, Treated: snap.WithTreatment,
+		AboveAppetiteUntreated: snap.AboveAppetiteUntreated, OverdueReviews: snap.OverdueReviews, OverdueActions: snap.OverdueActions}
+	if snap.Criteria != nil {
+		out.CriteriaVersion, out.CriteriaSetAt = snap.Criteria.Version, snap.Criteria.CreatedAt
+	}
+	if a := snap.LatestAssessment; a != nil {
+		out.LatestAssessment, out.LatestAssessmentClosedAt = a.Ref+" ("+a.Name+")", a.ClosedAt
+	}
+	return out, nil
+}
+
+func (s readinessSources) Impacts(ctx context.Context, orgID string) (map[string]readiness.Impact, error) {
+	snap, err := s.a.Impact.Snapshot(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]readiness.Impact, len(snap))
+	for id, sys := range snap {
+		var im readiness.Impact
+		if l := sys.Latest; l != nil {
+			im.Approved, im.ApprovedAt = fmt.Sprintf("%s version %d", l.AssessmentRef, l.Number), l.ApprovedAt
+		}
+		im.Due = sys.Due
+		out[id] = im
+	}
+	return out, nil
 }
 
 func (s readinessSources) Framework(id string) (*readiness.FrameworkInfo, bool) {

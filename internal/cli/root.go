@@ -62,7 +62,11 @@ func run(ctx context.Context, args []string, e env) int {
 func printError(w io.Writer, err error) {
 	var ae *aims.Error
 	if errors.As(err, &ae) && len(ae.Fields) > 0 {
-		fmt.Fprintf(w, "error: %s\n", strings.SplitN(err.Error(), ": ", 2)[0])
+		// The fields follow, one a line, so print the message without them,
+		// keeping whatever context wraps it.
+		whole, own := err.Error(), ae.Error()
+		msg := strings.Replace(whole, own, ae.Message, 1)
+		fmt.Fprintf(w, "error: %s\n", msg)
 		for _, f := range ae.Fields {
 			fmt.Fprintf(w, "  %s: %s\n", f.Field, f.Message)
 		}

@@ -8,8 +8,14 @@ import (
 // clauseRules derive a sub-clause's state from records aims already holds.
 var clauseRules = map[string]func(in inputs) (State, []string, string){
 	"4.1":   contextRule,
+	"6.1.1": riskCriteriaRule,
+	"6.1.2": riskAssessmentRule,
 	"6.1.3": treatmentRule,
+	"6.1.4": impactProcessRule,
 	"8.1":   operationRule,
+	"8.2":   riskResultsRule,
+	"8.3":   riskTreatmentRule,
+	"8.4":   impactResultsRule,
 }
 
 // awaiting names, for every other sub-clause, the records aims does not
@@ -21,9 +27,6 @@ var awaiting = map[string]string{
 	"5.1":   "leadership commitments and management review decisions",
 	"5.2":   "an approved AI policy version",
 	"5.3":   "assigned roles, responsibilities and authorities",
-	"6.1.1": "AI risk criteria and the actions taken on risks and opportunities",
-	"6.1.2": "the AI risk assessment process and its results",
-	"6.1.4": "AI system impact assessments",
 	"6.2":   "AI objectives and the plans to achieve them",
 	"6.3":   "planned changes to the AIMS",
 	"7.1":   "records of the resources the AIMS needs",
@@ -33,9 +36,6 @@ var awaiting = map[string]string{
 	"7.5.1": "controlled documents",
 	"7.5.2": "controlled documents with their reviews and approvals",
 	"7.5.3": "controlled documents with their versions and retention",
-	"8.2":   "the results of every AI risk assessment",
-	"8.3":   "the results of every AI risk treatment",
-	"8.4":   "the results of every AI system impact assessment",
 	"9.1":   "monitoring and measurement results",
 	"9.2.1": "internal audits",
 	"9.2.2": "the internal audit programme and audit reports",

@@ -99,9 +99,40 @@ type SoA struct {
 
 // SystemInfo is what readiness needs of an AI system.
 type SystemInfo struct {
+	ID       string
 	Ref      string
 	Name     string
 	HasRoles bool
+}
+
+// Risks is what readiness needs of the risk register; counts leave closed
+// risks out.
+type Risks struct {
+	// CriteriaVersion is the current version of the risk criteria, 0 when none is set.
+	CriteriaVersion int
+	CriteriaSetAt   time.Time
+	Open            int
+	Assessed        int
+	// Treated counts risks with a treatment option chosen, retaining included.
+	Treated int
+	// AboveAppetiteUntreated counts assessed risks above the appetite that
+	// have neither a treatment nor a valid acceptance.
+	AboveAppetiteUntreated int
+	OverdueReviews         int
+	OverdueActions         int
+	// LatestAssessment names the latest closed risk assessment, empty when none.
+	LatestAssessment         string
+	LatestAssessmentClosedAt time.Time
+}
+
+// Impact is what readiness needs of one AI system's impact assessments.
+type Impact struct {
+	// Approved names the latest approved version, such as "IA-1 version 2";
+	// empty when none is approved.
+	Approved   string
+	ApprovedAt time.Time
+	// Due says an approved assessment of the system is due for review.
+	Due bool
 }
 
 // ControlInfo names a control the organisation must decide on.
@@ -125,6 +156,10 @@ type Sources interface {
 	Systems(ctx context.Context, orgID string) ([]SystemInfo, error)
 	// CurrentEvidence counts the current evidence linked to each control and clause id.
 	CurrentEvidence(ctx context.Context, orgID string) (map[string]int, error)
+	// Risks sums up the risk register.
+	Risks(ctx context.Context, orgID string) (*Risks, error)
+	// Impacts gives the impact assessments of each AI system, by system id.
+	Impacts(ctx context.Context, orgID string) (map[string]Impact, error)
 	// Framework returns a crosswalked framework.
 	Framework(id string) (*FrameworkInfo, bool)
 }
@@ -177,8 +212,17 @@ func (s *Service) compute(ctx context.Context, orgID string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := inputs{soa: soa, controls: controls, systems: systems, evidence: evidence}
-	r := &Report{ComputedAt: s.clock()}
+	risks, err := s.sources.Risks(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the risk register: %w", err)
+	}
+	impacts, err := s.sources.Impacts(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the impact assessments: %w", err)
+	}
+	now := s.clock()
+	in := inputs{soa: soa, controls: controls, systems: systems, evidence: evidence, risks: risks, impacts: impacts, now: now}
+	r := &Report{ComputedAt: now}
 	for _, c := range s.sources.Clauses() {
 		it := clauseItem(c, in)
 		it.Evidence = evidence[c.ID]
@@ -227,6 +271,9 @@ type inputs struct {
 	controls []ControlInfo
 	systems  []SystemInfo
 	evidence map[string]int
+	risks    *Risks
+	impacts  map[string]Impact
+	now      time.Time
 }
 
 // Statuses of implementation, as the Statement of Applicability names them.

@@ -21,6 +21,8 @@ type records struct {
 	soa      readiness.SoA
 	systems  []readiness.SystemInfo
 	evidence map[string]int
+	risks    readiness.Risks
+	impacts  map[string]readiness.Impact
 }
 
 func (r *records) Clauses() []readiness.ClauseInfo {
@@ -47,6 +49,12 @@ func (r *records) Systems(context.Context, string) ([]readiness.SystemInfo, erro
 
 func (r *records) CurrentEvidence(context.Context, string) (map[string]int, error) {
 	return r.evidence, nil
+}
+
+func (r *records) Risks(context.Context, string) (*readiness.Risks, error) { return &r.risks, nil }
+
+func (r *records) Impacts(context.Context, string) (map[string]readiness.Impact, error) {
+	return r.impacts, nil
 }
 
 func (r *records) Framework(id string) (*readiness.FrameworkInfo, bool) {
@@ -88,8 +96,8 @@ func TestNothingRecordedIsNothingMet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 38 undecided controls and 4.1, 6.1.3 and 8.1 are gaps; the other 29 sub-clauses cannot be measured.
-	want := readiness.Counts{Gaps: 41, NotMeasurable: 29}
+	// 38 undecided controls and 4.1, 6.1.1–6.1.4 and 8.1–8.4 are gaps; the other 23 sub-clauses cannot be measured.
+	want := readiness.Counts{Gaps: 47, NotMeasurable: 23}
 	if r.Counts != want || r.Score != 0 || r.MeasurableScore != 0 {
 		t.Errorf("counts %+v score %v/%v, want %+v and 0", r.Counts, r.Score, r.MeasurableScore, want)
 	}
@@ -97,11 +105,11 @@ func TestNothingRecordedIsNothingMet(t *testing.T) {
 	if c["5.2"].State != readiness.NotMeasurable || !strings.Contains(c["5.2"].Reasons[0], "an approved AI policy version") {
 		t.Errorf("5.2 = %+v", c["5.2"])
 	}
-	if c["4.1"].Fix != "/systems/new" || c["6.1.3"].Fix != "/soa" {
-		t.Errorf("fixes: 4.1 %q, 6.1.3 %q", c["4.1"].Fix, c["6.1.3"].Fix)
+	if c["4.1"].Fix != "/systems/new" || c["6.1.3"].Fix != "/soa" || c["6.1.1"].Fix != "/risk-criteria" || c["8.4"].Fix != "/systems/new" {
+		t.Errorf("fixes: 4.1 %q, 6.1.3 %q, 6.1.1 %q, 8.4 %q", c["4.1"].Fix, c["6.1.3"].Fix, c["6.1.1"].Fix, c["8.4"].Fix)
 	}
-	if got := len(r.Gaps()); got != 41 {
-		t.Errorf("%d gaps listed, want 41", got)
+	if got := len(r.Gaps()); got != 47 {
+		t.Errorf("%d gaps listed, want 47", got)
 	}
 }
 
@@ -110,7 +118,12 @@ func TestNothingRecordedIsNothingMet(t *testing.T) {
 func TestFiguresFollowTheRecords(t *testing.T) {
 	d := dbtest.New(t, db.SQLite)
 	rec := &records{soa: readiness.SoA{Approved: 1, ApprovedAt: servicetest.T0, Entries: map[string]readiness.Entry{}}, evidence: map[string]int{},
-		systems: []readiness.SystemInfo{{Ref: "SYS-1", HasRoles: true}, {Ref: "SYS-2", HasRoles: true}}}
+		systems: []readiness.SystemInfo{{ID: "s1", Ref: "SYS-1", HasRoles: true}, {ID: "s2", Ref: "SYS-2", HasRoles: true}},
+		// Criteria set, three risks assessed and treated, one due for review: 6.1.1, 6.1.2 and 8.3 met, 8.2 partial.
+		risks: readiness.Risks{CriteriaVersion: 2, CriteriaSetAt: servicetest.T0.AddDate(0, -2, 0), Open: 3, Assessed: 3, Treated: 3,
+			OverdueReviews: 1, LatestAssessment: "RA-1 (Annual 2026)", LatestAssessmentClosedAt: servicetest.T0.AddDate(0, -1, 0)},
+		// One of two systems has an approved impact assessment: 6.1.4 and 8.4 partial.
+		impacts: map[string]readiness.Impact{"s1": {Approved: "IA-1 version 1", ApprovedAt: servicetest.T0}, "s2": {}}}
 	controls := catalog.BuiltinControls()
 	for i, c := range controls {
 		switch {
@@ -129,14 +142,14 @@ func TestFiguresFollowTheRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Controls: 35 met, 3 gaps. Clauses: 6.1.3 met; 4.1 and 8.1 partial; 29 not measurable.
-	// Points: 35 + 1 + 0.5 + 0.5 = 37 of 70 requirements, 41 of them measurable.
-	want := readiness.Counts{Met: 36, Partial: 2, Gaps: 3, NotMeasurable: 29}
+	// Controls: 35 met, 3 gaps. Clauses: 6.1.1, 6.1.2, 6.1.3 and 8.3 met; 4.1, 6.1.4, 8.1, 8.2 and 8.4 partial;
+	// 23 not measurable. Points: 35 + 4 + 5 × 0.5 = 41.5 of 70 requirements, 47 of them measurable.
+	want := readiness.Counts{Met: 39, Partial: 5, Gaps: 3, NotMeasurable: 23}
 	if r.Counts != want {
 		t.Errorf("counts %+v, want %+v", r.Counts, want)
 	}
-	if !near(r.Score, 37.0/70) || !near(r.MeasurableScore, 37.0/41) {
-		t.Errorf("score %v and %v, want %v and %v", r.Score, r.MeasurableScore, 37.0/70, 37.0/41)
+	if !near(r.Score, 41.5/70) || !near(r.MeasurableScore, 41.5/47) {
+		t.Errorf("score %v and %v, want %v and %v", r.Score, r.MeasurableScore, 41.5/70, 41.5/47)
 	}
 	c := byID(r.Clauses)
 	if c["6.1.3"].State != readiness.Met || !strings.Contains(c["6.1.3"].Reasons[0], "Version 1") {

@@ -8,6 +8,8 @@ import (
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/evidence"
+	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 )
 
@@ -45,6 +47,36 @@ func TestReadinessPages(t *testing.T) {
 		}
 
 		want(t, viewer.get("/"), http.StatusOK, "Readiness", `<a href="/readiness">4%</a>`)
+
+		// Risk criteria and one assessed risk above the appetite: 6.1.1 is partly met and 6.1.2 met but for
+		// a closed assessment; the web pages read them through the app's sources.
+		if _, err := e.app.Risks.SetCriteria(e.ctx, owner, riskFourByFour()); err != nil {
+			t.Fatal(err)
+		}
+		rk, err := e.app.Risks.Create(e.ctx, owner, risk.CreateRequest{Title: "Scores are biased", Systems: []string{"SYS-1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Risks.Assess(e.ctx, owner, rk.Ref, risk.AssessRequest{Likelihood: 4, Impact: 4, Version: rk.Version}); err != nil {
+			t.Fatal(err)
+		}
+		r = viewer.get("/readiness")
+		want(t, r, http.StatusOK, "Version 1 of the AI risk criteria has been in force since ",
+			"1 risk is above the appetite without a treatment or an acceptance.", "1 of 1 open risks are assessed.",
+			"No risk assessment has been closed, so no results are kept.", `href="/risk-assessments">Fix</a>`,
+			"No active AI system has an approved impact assessment.", `href="/impact/new">Fix</a>`)
+
+		// An approved impact assessment of the one system meets 6.1.4 and 8.4.
+		ia := e.readyFRIA(owner)
+		if ia, err = e.app.Impact.Submit(e.ctx, owner, ia.Ref, impact.ReviewRequest{Version: ia.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Impact.Approve(e.ctx, owner, ia.Ref, impact.ApproveRequest{Version: ia.Version}); err != nil {
+			t.Fatal(err)
+		}
+		r = viewer.get("/readiness")
+		want(t, r, http.StatusOK, "The one active AI system has an approved impact assessment.")
+		wantNot(t, r, "No active AI system has an approved impact assessment.")
 		want(t, viewer.get("/catalog/controls/A.2.2"), http.StatusOK, "Approved AI policy v1")
 		want(t, viewer.get("/systems/SYS-1"), http.StatusOK, `href="/soa/systems/SYS-1"`, `href="/evidence?target=ai_system:SYS-1"`)
 		want(t, viewer.get("/evidence?target=ai_system:SYS-1"), http.StatusOK)

@@ -244,6 +244,8 @@ func newImpactStart(e env) *cobra.Command {
 	f.StringVar(&req.System, "system", "", "the AI system assessed (required)")
 	f.StringVar(&req.Template, "template", "", "iso-42005, eu-fria or an own template such as IAT-1 (required)")
 	f.StringVar(&req.Title, "title", "", "a title (default: the template's and the system's names)")
+	_ = cmd.MarkFlagRequired("system")
+	_ = cmd.MarkFlagRequired("template")
 	_ = cmd.RegisterFlagCompletionFunc("system", systemCompletion(e))
 	_ = cmd.RegisterFlagCompletionFunc("template", templateCompletion(e))
 	return cmd
@@ -348,6 +350,9 @@ func newImpactAddImpact(e env) *cobra.Command {
 	f.StringVar(&req.Scale, "scale", "", "individual, group or society (required)")
 	f.StringVar(&req.Mitigation, "mitigation", "", "what is done to prevent or lessen it")
 	addOutputFlag(cmd, &output)
+	for _, flag := range []string{"group", "harm", "severity", "likelihood", "reversibility", "scale"} {
+		_ = cmd.MarkFlagRequired(flag)
+	}
 	for flag, opts := range map[string][]impact.Option{"severity": impact.Severities, "likelihood": impact.Likelihoods,
 		"reversibility": impact.Reversibilities, "scale": impact.Scales} {
 		_ = cmd.RegisterFlagCompletionFunc(flag, fixedCompletion(impactOptions(opts)...))

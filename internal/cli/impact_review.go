@@ -42,7 +42,12 @@ func newImpactReview(e env, verb string) *cobra.Command {
 		cmd.Short = "Send an assessment in review back to draft, saying why (owners and managers)"
 		cmd.Example = `  aims impact return IA-1 --note "Name the deadline for complaints"`
 	}
-	cmd.Flags().StringVar(&note, "note", "", "a note for the reviewer or the editors (required to return)")
+	if verb == "return" {
+		cmd.Flags().StringVar(&note, "note", "", "what the editors must change (required)")
+		_ = cmd.MarkFlagRequired("note")
+	} else {
+		cmd.Flags().StringVar(&note, "note", "", "a note for the reviewer")
+	}
 	return cmd
 }
 
@@ -97,9 +102,6 @@ one step. With --link, link the impact to a risk already in the register.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: assessmentCompletion(e),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if impactKey == "" {
-				return fmt.Errorf("--impact is required: the impact's number, as 'aims impact show' lists it")
-			}
 			c, err := newClient(cmd, e)
 			if err != nil {
 				return err
@@ -135,6 +137,7 @@ one step. With --link, link the impact to a risk already in the register.`,
 	f.StringVar(&impactKey, "impact", "", "the impact's number (required)")
 	f.StringVar(&link, "link", "", "link to this existing risk (reference such as RISK-2) instead of raising a new one")
 	f.StringVar(&title, "title", "", "the new risk's title (default: the harm and who is affected)")
+	_ = cmd.MarkFlagRequired("impact")
 	_ = cmd.RegisterFlagCompletionFunc("impact", fromAssessment(e, "impact"))
 	return cmd
 }

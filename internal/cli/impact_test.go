@@ -73,6 +73,9 @@ func TestImpactCommands(t *testing.T) {
 			fails(sh.run("", "impact", "submit", "IA-1"), "impacts: must list at least one impact (question harms)")
 
 			fails(sh.run("", "impact", "add-impact", "IA-1", "--group", "Job applicants", "--harm", "x", "--severity", "huge"),
+				`required flag(s) "likelihood", "reversibility", "scale" not set`)
+			fails(sh.run("", "impact", "add-impact", "IA-1", "--group", "Job applicants", "--harm", "x", "--severity", "huge",
+				"--likelihood", "often", "--reversibility", "no", "--scale", "world"),
 				"likelihood: must be one of", "reversibility: must be one of", "scale: must be one of", "severity: must be one of")
 			r = sh.ok("", "impact", "add-impact", "IA-1", "--group", "Job applicants", "--harm", "Qualified applicants are rejected unfairly",
 				"--severity", "high", "--likelihood", "possible", "--reversibility", "partly_reversible", "--scale", "group",
@@ -81,7 +84,7 @@ func TestImpactCommands(t *testing.T) {
 			r = sh.ok("", "impact", "risk", "IA-1", "--impact", "1")
 			contains(r, "raised RISK-1 Qualified applicants are rejected unfairly (Job applicants) from impact #1 of IA-1")
 			fails(sh.run("", "impact", "risk", "IA-1", "--impact", "1", "--link", "RISK-1"), "RISK-1 is already linked to impact #1 of IA-1", "HTTP 409")
-			fails(sh.run("", "impact", "risk", "IA-1"), "--impact is required")
+			fails(sh.run("", "impact", "risk", "IA-1"), `required flag(s) "impact" not set`)
 
 			r = sh.ok("", "impact", "submit", "IA-1", "--note", "Ready for the board")
 			contains(r, "IA-1 is now in review")

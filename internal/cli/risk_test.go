@@ -87,6 +87,8 @@ func TestRiskCommands(t *testing.T) {
 			}
 			contains(sh.ok("", "risk", "treat", "RISK-1", "--option", "modify", "--plan", "Audit the ranking.", "--control", "A.9.3",
 				"--residual-likelihood", "2", "--residual-impact", "2"), "RISK-1: modify, plan version 1, residual medium (2×2)")
+			// The control's SoA row names the risk it treats.
+			contains(sh.ok("", "soa", "show"), "RISKS JUSTIFICATION", "A.9.3 organisation undecided - - - - RISK-1 -")
 			due := time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly)
 			contains(sh.ok("", "risk", "action", "add", "RISK-1", "--description", "Run a bias audit", "--owner", "max@example.org", "--due", due),
 				"RISK-1: action 1 added, plan version 2")

@@ -39,23 +39,27 @@ func applicableWord(d *soa.Decision) string {
 // printEntries writes a table of controls with their overrides beneath them.
 func printEntries(w io.Writer, entries []soa.Entry) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONTROL\tFOR\tAPPLICABLE\tSTATUS\tOWNER\tTARGET\tEVIDENCE\tJUSTIFICATION")
-	row := func(id, who string, d *soa.Decision, evidence string) {
+	fmt.Fprintln(tw, "CONTROL\tFOR\tAPPLICABLE\tSTATUS\tOWNER\tTARGET\tEVIDENCE\tRISKS\tJUSTIFICATION")
+	row := func(id, who string, d *soa.Decision, evidence, risks string) {
 		status, owner, target, just := "-", "-", "-", "-"
 		if d != nil {
 			status, owner, target, just = soaDash(d.Status), soaDash(d.OwnerName), soaDash(d.TargetDate), oneLine(d.Justification, 60)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, who, applicableWord(d), status, owner, target, evidence, just)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, who, applicableWord(d), status, owner, target, evidence, risks, just)
 	}
 	for _, en := range entries {
-		refs := make([]string, len(en.Evidence))
+		evidence := make([]string, len(en.Evidence))
 		for i, ev := range en.Evidence {
-			refs[i] = ev.Ref
+			evidence[i] = ev.Ref
 		}
-		row(en.ControlID, "organisation", en.Decision, soaDash(strings.Join(refs, ",")))
+		risks := make([]string, len(en.Risks))
+		for i, r := range en.Risks {
+			risks[i] = r.Ref
+		}
+		row(en.ControlID, "organisation", en.Decision, soaDash(strings.Join(evidence, ",")), soaDash(strings.Join(risks, ",")))
 		for _, o := range en.Overrides {
 			dec := o.Decision
-			row(en.ControlID, o.SystemRef, &dec, "")
+			row(en.ControlID, o.SystemRef, &dec, "", "")
 		}
 	}
 	tw.Flush()

@@ -24,8 +24,8 @@ const (
 	ActEvidenceAdd     = "evidence.add"               // add evidence and change what it is linked to
 	ActEvidenceRetire  = "evidence.archive"           // archive and restore evidence
 	ActRiskCriteria    = "risk.criteria"              // set the risk criteria: scales, level matrix, appetite
-	ActRiskEdit        = "risk.edit"                  // record and assess risks, plan treatments, run risk assessments
-	ActRiskAccept      = "risk.accept"                // accept a residual risk within the appetite, as designated management
+	ActRiskEdit        = "risk.edit"                  // record and assess risks, plan treatments, open risk assessments
+	ActRiskAccept      = "risk.accept"                // accept a residual risk within the appetite and close risk assessments, as designated management
 	ActRiskAcceptAbove = "risk.accept_above_appetite" // accept a residual risk above the appetite, an owner's decision
 	ActImpactEdit      = "impact.edit"                // carry out AI system impact assessments
 	ActImpactApprove   = "impact.approve"             // approve impact assessments

@@ -89,8 +89,8 @@ func TestRolesDocumentation(t *testing.T) {
 	rows := map[string]string{
 		"read the inventory, the catalogue, the SoA, evidence, risks, impact assessments and readiness, and each record's history": identity.ActRead,
 		"set the risk criteria: scales, level matrix, appetite":                                                                    identity.ActRiskCriteria,
-		"record and assess risks, plan treatments, run risk assessments":                                                           identity.ActRiskEdit,
-		"accept a residual risk within the appetite":                                                                               identity.ActRiskAccept,
+		"record and assess risks, plan treatments, open risk assessments":                                                          identity.ActRiskEdit,
+		"accept a residual risk within the appetite, close risk assessments":                                                       identity.ActRiskAccept,
 		"accept a residual risk above the appetite":                                                                                identity.ActRiskAcceptAbove,
 		"carry out AI system impact assessments":                                                                                   identity.ActImpactEdit,
 		"approve impact assessments":                                                                                               identity.ActImpactApprove,

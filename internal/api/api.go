@@ -19,7 +19,9 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/dataset"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
@@ -44,6 +46,8 @@ type Services struct {
 	Readiness *readiness.Service
 	Risks     *risk.Service
 	Impact    *impact.Service
+	Datasets  *dataset.Service
+	Models    *model.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -76,6 +80,8 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerReadiness(r, s)
 	registerRisks(r, s)
 	registerImpact(r, s)
+	registerDatasets(r, s)
+	registerModels(r, s)
 	return api
 }
 

@@ -15,7 +15,9 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/dataset"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
@@ -37,6 +39,8 @@ type App struct {
 	Readiness *readiness.Service
 	Risks     *risk.Service
 	Impact    *impact.Service
+	Datasets  *dataset.Service
+	Models    *model.Service
 	Clock     aims.Clock
 }
 
@@ -83,6 +87,8 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Readiness = readiness.New(d, a.Clock, readinessSources{a})
 	a.Risks = risk.New(d, a.Logs, a.Clock, riskSources{a})
 	a.Impact = impact.New(d, a.Logs, a.Clock, impactSources{a})
+	a.Datasets = dataset.New(d, a.Logs, a.Clock, datasetSources{a})
+	a.Models = model.New(d, a.Logs, a.Clock, modelSources{a})
 	return a, nil
 }
 

@@ -30,6 +30,9 @@ const (
 	ActImpactEdit      = "impact.edit"                // carry out AI system impact assessments
 	ActImpactApprove   = "impact.approve"             // approve impact assessments
 	ActImpactTemplate  = "impact.template"            // copy and edit impact assessment templates
+	ActDatasetEdit     = "dataset.edit"               // register data sets and their versions, with provenance and profiles
+	ActModelEdit       = "model.edit"                 // register models and their versions, evaluation results and model cards
+	ActModelApprove    = "model.approve"              // approve, deploy and retire model versions
 )
 
 var (
@@ -62,6 +65,9 @@ var permissions = map[string][]aims.Role{
 	ActImpactEdit:      editors,
 	ActImpactApprove:   leads,
 	ActImpactTemplate:  leads,
+	ActDatasetEdit:     editors,
+	ActModelEdit:       editors,
+	ActModelApprove:    leads,
 }
 
 // Authorize returns nil when the actor's role allows the action in its

@@ -17,7 +17,9 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/dataset"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
@@ -35,6 +37,8 @@ type Deps struct {
 	Readiness *readiness.Service
 	Risks     *risk.Service
 	Impact    *impact.Service
+	Datasets  *dataset.Service
+	Models    *model.Service
 	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
 	Sessions *scs.SessionManager
 	// MaxBodyBytes limits a posted form; larger ones answer 413.
@@ -110,6 +114,8 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.readinessRoutes(signed)
 	h.riskRoutes(signed)
 	h.impactRoutes(signed)
+	h.datasetRoutes(signed)
+	h.modelRoutes(signed)
 
 	signed("GET /audit", h.auditPage)
 	signed("POST /audit/verify", h.auditVerify)

@@ -1,0 +1,4 @@
+package web
+
+// datasetRoutes adds the data set pages.
+func (h *handler) datasetRoutes(signed route) {}

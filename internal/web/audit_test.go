@@ -7,6 +7,8 @@ import (
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/risk"
 )
 
 func TestAuditLogPages(t *testing.T) {
@@ -54,6 +56,46 @@ func TestAuditLogPages(t *testing.T) {
 		tamper(t, e)
 		r = c.post("/audit/verify", nil)
 		want(t, r, http.StatusOK, "The audit log does not verify", "<strong>Entry 0:</strong>", "payload was altered")
+	})
+}
+
+// TestAuditLogRiskAndImpactEvents: the audit log words the events of the
+// risk register and of impact assessments, and links each to its object's page.
+func TestAuditLogRiskAndImpactEvents(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *env) {
+		e.setup()
+		owner := e.owner()
+		e.riskSetUp()
+		rk, err := e.app.Risks.Create(e.ctx, owner, risk.CreateRequest{Title: "Unfair ranking", Systems: []string{"SYS-1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Risks.Assess(e.ctx, owner, rk.Ref, risk.AssessRequest{Likelihood: 2, Impact: 3, Version: rk.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Risks.OpenAssessment(e.ctx, owner, risk.OpenAssessmentRequest{Name: "Annual 2026"}); err != nil {
+			t.Fatal(err)
+		}
+		e.readyFRIA(owner)
+		if _, err := e.app.Impact.CopyTemplate(e.ctx, owner, "eu-fria", impact.CopyRequest{Name: "Our FRIA"}); err != nil {
+			t.Fatal(err)
+		}
+		c := e.client()
+		c.login("olivia@example.org")
+		r := c.get("/audit")
+		want(t, r, http.StatusOK,
+			"Set a new version of the risk criteria", `<a href="/risk-criteria/versions/1">Risk criteria v1</a>`,
+			"Recorded the risk", "Assessed the risk", `<a href="/risks/RISK-1">RISK-1</a>`,
+			"Opened a risk assessment", `<a href="/risk-assessments/RA-1">RA-1</a>`,
+			"Started the impact assessment", "Changed the impact assessment", "Added an impact to the assessment",
+			`<a href="/impact/assessments/IA-1">IA-1</a>`,
+			"Copied an impact assessment template", `<a href="/impact/templates/IAT-1">IAT-1</a>`)
+		wantCSPSafe(t, r)
+		// Every link leads to the object's page.
+		for _, href := range []string{"/risk-criteria/versions/1", "/risks/RISK-1", "/risk-assessments/RA-1", "/impact/assessments/IA-1",
+			"/impact/templates/IAT-1"} {
+			want(t, c.get(href), http.StatusOK)
+		}
 	})
 }
 

@@ -11,7 +11,9 @@ import (
 	"github.com/aims-dev/aims/internal/auditlog"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/impact"
 	"github.com/aims-dev/aims/internal/readiness"
+	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -34,6 +36,101 @@ type dashboardData struct {
 	Due *evidence.Due
 	// Readiness is how ready the organisation is for certification.
 	Readiness *readiness.Report
+	// Review is what is due for review.
+	Review reviewDue
+}
+
+// reviewDue is what the dashboard lists as due for review: risks and
+// impact assessments with their reasons, and overdue treatment actions,
+// each list cut to dashboardDue items with the number left out.
+type reviewDue struct {
+	// ShowRisks and ShowImpact are false for what the actor may not read.
+	ShowRisks, ShowImpact bool
+	Risks                 []risk.DueRisk
+	MoreRisks             int
+	Actions               []risk.DueAction
+	MoreActions           int
+	Impact                []impact.DueItem
+	MoreImpact            int
+}
+
+// Shown reports whether the actor may read either register, and so sees the card.
+func (d reviewDue) Shown() bool { return d.ShowRisks || d.ShowImpact }
+
+// Empty reports whether nothing shown is due.
+func (d reviewDue) Empty() bool {
+	return len(d.Risks) == 0 && len(d.Actions) == 0 && len(d.Impact) == 0
+}
+
+// nothingDue says, for the registers the actor may read, that nothing is due.
+func nothingDue(d reviewDue) string {
+	switch {
+	case d.ShowRisks && d.ShowImpact:
+		return "Nothing is due: no risk or impact assessment needs a review and no treatment action is overdue."
+	case d.ShowRisks:
+		return "Nothing is due: no risk needs a review and no treatment action is overdue."
+	default:
+		return "Nothing is due: no impact assessment needs a review."
+	}
+}
+
+// ownerWords names an owner, or says there is none.
+func ownerWords(name string) string {
+	if name == "" {
+		return "no owner"
+	}
+	return "owner: " + name
+}
+
+// reasonTexts are the texts of reasons, in order.
+func reasonTexts[T any](rs []T, text func(T) string) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = text(r)
+	}
+	return out
+}
+
+// dashboardDue is how many items of each kind the "due for review" card lists.
+const dashboardDue = 10
+
+// cut keeps the first n items of xs and says how many it left out.
+func cut[T any](xs []T, n int) ([]T, int) {
+	if len(xs) <= n {
+		return xs, 0
+	}
+	return xs[:n], len(xs) - n
+}
+
+// reviewDueFor gathers what is due for review that the actor may read. A
+// register the actor may not read is left out rather than failing the
+// page.
+func (h *handler) reviewDueFor(ctx context.Context, a *aims.Actor) (reviewDue, error) {
+	var d reviewDue
+	if h.Risks != nil {
+		rd, err := h.Risks.Due(ctx, a)
+		switch {
+		case aims.CodeOf(err) == aims.CodeForbidden:
+		case err != nil:
+			return d, err
+		default:
+			d.ShowRisks = true
+			d.Risks, d.MoreRisks = cut(rd.Risks, dashboardDue)
+			d.Actions, d.MoreActions = cut(rd.Actions, dashboardDue)
+		}
+	}
+	if h.Impact != nil {
+		items, err := h.Impact.Due(ctx, a)
+		switch {
+		case aims.CodeOf(err) == aims.CodeForbidden:
+		case err != nil:
+			return d, err
+		default:
+			d.ShowImpact = true
+			d.Impact, d.MoreImpact = cut(items, dashboardDue)
+		}
+	}
+	return d, nil
 }
 
 // dashboardEvents is how many audit events the dashboard shows.
@@ -56,6 +153,10 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request, a *aims.Acto
 		d.Classes = append(d.Classes, countLink{o.Label, c.ByClass[o.Value], "/systems?eu_ai_act_class=" + url.QueryEscape(o.Value)})
 	}
 	if d.Readiness, err = h.Readiness.Compute(ctx, a); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Review, err = h.reviewDueFor(ctx, a); err != nil {
 		h.fail(w, r, err)
 		return
 	}

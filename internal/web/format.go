@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/evidence"
+	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/tlog"
 )
@@ -136,6 +139,33 @@ var actionLabels = map[string]string{
 	"soa.entry_set":        "Decided a control in the SoA",
 	"soa.override_remove":  "Removed a system's SoA override",
 	"soa.approve":          "Approved a version of the SoA",
+
+	risk.ActionCreate:          "Recorded the risk",
+	risk.ActionUpdate:          "Changed the risk",
+	risk.ActionAssess:          "Assessed the risk",
+	risk.ActionTreatmentChange: "Changed the risk's treatment",
+	risk.ActionActionAdd:       "Added a treatment action",
+	risk.ActionActionUpdate:    "Changed a treatment action",
+	risk.ActionAccept:          "Accepted the residual risk",
+	risk.ActionClose:           "Closed the risk",
+	risk.ActionReopen:          "Reopened the risk",
+	risk.ActionCriteria:        "Set a new version of the risk criteria",
+	risk.ActionAssessmentOpen:  "Opened a risk assessment",
+	risk.ActionAssessmentClose: "Closed the risk assessment",
+
+	impact.ActionCreate:          "Started the impact assessment",
+	impact.ActionUpdate:          "Changed the impact assessment",
+	impact.ActionImpactAdd:       "Added an impact to the assessment",
+	impact.ActionImpactUpdate:    "Changed an impact of the assessment",
+	impact.ActionImpactRemove:    "Removed an impact from the assessment",
+	impact.ActionSubmit:          "Submitted the impact assessment for review",
+	impact.ActionReturn:          "Sent the impact assessment back",
+	impact.ActionApprove:         "Approved a version of the impact assessment",
+	impact.ActionRiskCreate:      "Recorded a risk from an impact",
+	impact.ActionRiskLink:        "Linked an impact to a risk",
+	impact.ActionTemplateCopy:    "Copied an impact assessment template",
+	impact.ActionTemplateUpdate:  "Changed the impact assessment template",
+	impact.ActionTemplateArchive: "Archived the impact assessment template",
 }
 
 // actionLabel describes an audit action, falling back to its code.
@@ -199,6 +229,16 @@ func eventsView(evs []tlog.Event, names map[string]string) []eventView {
 				v.ObjectHref = "/soa/controls/" + control
 			case soa.ObjectVersion:
 				v.ObjectHref = "/soa/versions/" + strings.TrimPrefix(e.Object.Ref, "SoA v")
+			case risk.ObjectRisk:
+				v.ObjectHref = "/risks/" + e.Object.Ref
+			case risk.ObjectCriteria:
+				v.ObjectHref = criteriaHref(e.Object.Ref)
+			case risk.ObjectAssessment:
+				v.ObjectHref = "/risk-assessments/" + e.Object.Ref
+			case impact.ObjectAssessment:
+				v.ObjectHref = "/impact/assessments/" + e.Object.Ref
+			case impact.ObjectTemplate:
+				v.ObjectHref = "/impact/templates/" + e.Object.Ref
 			}
 		}
 		for _, c := range e.Changes {
@@ -208,6 +248,17 @@ func eventsView(evs []tlog.Event, names map[string]string) []eventView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// criteriaHref links to the version of the risk criteria that an event's
+// reference, such as "Risk criteria v3", names; to the criteria when it
+// names none.
+func criteriaHref(ref string) string {
+	n, ok := strings.CutPrefix(ref, "Risk criteria v")
+	if _, err := strconv.Atoi(n); !ok || err != nil {
+		return "/risk-criteria"
+	}
+	return "/risk-criteria/versions/" + n
 }
 
 // decodeValue reads a JSON change value and words it for people.

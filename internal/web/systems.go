@@ -5,11 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/risk"
 )
 
 // systemList shows the inventory, searched, filtered, sorted and paged.
@@ -106,6 +109,73 @@ func (h *handler) systemCreate(w http.ResponseWriter, r *http.Request, a *aims.A
 type systemData struct {
 	Sys     *aisystem.System
 	History []eventView
+	Records systemRecords
+}
+
+// systemRecords sums up a system's risks and impact assessments in a line.
+type systemRecords struct {
+	// ShowRisks and ShowImpact are false for what the actor may not read.
+	ShowRisks, ShowImpact bool
+	// OpenRisks counts the risks concerning the system that are not closed.
+	OpenRisks int
+	// Assessments counts the system's impact assessments; Due those whose
+	// latest approved version is due for review.
+	Assessments, Due int
+	// Approved is the most recently approved assessment; nil when none.
+	Approved *impact.Summary
+}
+
+// impactState words how many of the assessments are due for review and
+// which was approved last, after their count: ", 1 due for review; latest
+// approved: IA-1 version 2, next review 2027-01-31".
+func (d systemRecords) impactState() string {
+	var b strings.Builder
+	if d.Due > 0 {
+		b.WriteString(", " + strconv.Itoa(d.Due) + " due for review")
+	}
+	if d.Approved != nil {
+		b.WriteString("; latest approved: " + d.Approved.Ref + " version " + strconv.Itoa(d.Approved.LatestVersion))
+		if d.Approved.NextReviewDate != "" {
+			b.WriteString(", next review " + d.Approved.NextReviewDate)
+		}
+	}
+	return b.String()
+}
+
+// systemRecordsFor sums up the risks and impact assessments of a system,
+// leaving out what the actor may not read.
+func (h *handler) systemRecordsFor(ctx context.Context, a *aims.Actor, sys *aisystem.System) (systemRecords, error) {
+	var d systemRecords
+	if h.Risks != nil {
+		p, err := h.Risks.List(ctx, a, risk.ListQuery{System: sys.ID, Limit: 1})
+		switch {
+		case aims.CodeOf(err) == aims.CodeForbidden:
+		case err != nil:
+			return d, err
+		default:
+			d.ShowRisks, d.OpenRisks = true, p.Total
+		}
+	}
+	if h.Impact != nil {
+		// A system has a handful of assessments; the largest page holds them all.
+		p, err := h.Impact.List(ctx, a, impact.ListQuery{System: sys.ID, Limit: 200})
+		switch {
+		case aims.CodeOf(err) == aims.CodeForbidden:
+		case err != nil:
+			return d, err
+		default:
+			d.ShowImpact, d.Assessments = true, p.Total
+			for i, it := range p.Items {
+				if it.Due {
+					d.Due++
+				}
+				if it.ApprovedAt != nil && (d.Approved == nil || it.ApprovedAt.After(*d.Approved.ApprovedAt)) {
+					d.Approved = &p.Items[i]
+				}
+			}
+		}
+	}
+	return d, nil
 }
 
 // systemDetail shows a system and its change history.
@@ -122,6 +192,10 @@ func (h *handler) systemDetail(w http.ResponseWriter, r *http.Request, a *aims.A
 		return
 	}
 	d := systemData{Sys: sys, History: hist}
+	if d.Records, err = h.systemRecordsFor(ctx, a, sys); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.show(w, r, http.StatusOK, sys.Ref+" "+sys.Name, "systems", func(v view) templ.Component { return systemDetailView(v, d) })
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
+	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/risk"
 )
 
 // systemForm is a complete, valid form for a new system.
@@ -177,6 +179,71 @@ func TestArchiveAndRestore(t *testing.T) {
 		want(t, c.get("/systems"), http.StatusOK, "Chat assistant", "1–1 of 1")
 		want(t, c.get("/systems/SYS-9"), http.StatusNotFound, "AI system SYS-9 not found")
 		want(t, c.post("/systems/SYS-9/archive", nil), http.StatusNotFound)
+	})
+}
+
+// TestSystemPageRisksAndImpact: a system's page links to its risks and
+// impact assessments, for every role, and sums them up in a line.
+func TestSystemPageRisksAndImpact(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *env) {
+		cs := e.signedIn()
+		owner := e.owner()
+		e.riskSetUp()
+		e.createSystem(owner, aisystem.CreateRequest{Name: "Chat assistant", IntendedPurpose: "Answers staff questions."})
+		for role, c := range cs {
+			r := c.get("/systems/SYS-1")
+			want(t, r, http.StatusOK, `<a class="btn btn-secondary" href="/risks?system=SYS-1">Risks</a>`,
+				`<a class="btn btn-secondary" href="/impact/systems/SYS-1">Impact assessments</a>`,
+				`<a href="/risks?system=SYS-1">0 open risks</a>`, `<a href="/impact/systems/SYS-1">0 impact assessments</a>`)
+			wantNot(t, r, "due for review", "latest approved")
+			wantCSPSafe(t, r)
+			if role == aims.RoleViewer {
+				wantNot(t, r, `href="/systems/SYS-1/edit"`)
+			}
+		}
+
+		// Three risks of the system, one closed, and one of another system;
+		// an EU FRIA approved, then the system's purpose changes.
+		for i, sys := range []string{"SYS-1", "SYS-1", "SYS-1", "SYS-2"} {
+			x, err := e.app.Risks.Create(e.ctx, owner, risk.CreateRequest{Title: "Risk " + sys, Systems: []string{sys}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 {
+				if _, err := e.app.Risks.Close(e.ctx, owner, x.Ref, risk.CloseRequest{Reason: "Out of scope", Version: x.Version}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		ia := e.readyFRIA(owner)
+		ia, err := e.app.Impact.Submit(e.ctx, owner, ia.Ref, impact.ReviewRequest{Version: ia.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Impact.Approve(e.ctx, owner, ia.Ref, impact.ApproveRequest{Version: ia.Version, NextReviewDate: "2099-01-31"}); err != nil {
+			t.Fatal(err)
+		}
+		v := cs[aims.RoleViewer]
+		want(t, v.get("/systems/SYS-1"), http.StatusOK, `<a href="/risks?system=SYS-1">2 open risks</a>`,
+			`<a href="/impact/systems/SYS-1">1 impact assessment</a>; latest approved: IA-1 version 1, next review 2099-01-31`)
+		want(t, v.get("/systems/SYS-2"), http.StatusOK, `<a href="/risks?system=SYS-2">1 open risk</a>`,
+			`<a href="/impact/systems/SYS-2">0 impact assessments</a>`)
+
+		if _, err := e.app.Systems.Update(e.ctx, owner, "SYS-1", aisystem.UpdateRequest{Version: 1, IntendedPurpose: ptrTo("Ranks and rejects.")}); err != nil {
+			t.Fatal(err)
+		}
+		e.readyFRIA(owner)
+		r := v.get("/systems/SYS-1")
+		want(t, r, http.StatusOK, `<a href="/impact/systems/SYS-1">2 impact assessments</a>, 1 due for review; latest approved: IA-1 version 1`)
+		// The links lead to the system's risks and assessments.
+		want(t, v.get("/risks?system=SYS-1"), http.StatusOK, `id="row-RISK-1"`, `id="row-RISK-2"`, "1–2 of 2")
+		want(t, v.get("/impact/systems/SYS-1"), http.StatusOK, `<tr id="row-IA-1">`, `<tr id="row-IA-2">`)
+
+		// An archived system's page still sums them up.
+		if _, err := e.app.Systems.Archive(e.ctx, owner, "SYS-1"); err != nil {
+			t.Fatal(err)
+		}
+		want(t, v.get("/systems/SYS-1"), http.StatusOK, "Archived", `<a href="/risks?system=SYS-1">2 open risks</a>`)
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
@@ -48,6 +49,7 @@ type Services struct {
 	Impact    *impact.Service
 	Datasets  *dataset.Service
 	Models    *model.Service
+	Lifecycle *lifecycle.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -82,6 +84,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerImpact(r, s)
 	registerDatasets(r, s)
 	registerModels(r, s)
+	registerLifecycle(r, s)
 	return api
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
@@ -41,6 +42,7 @@ type App struct {
 	Impact    *impact.Service
 	Datasets  *dataset.Service
 	Models    *model.Service
+	Lifecycle *lifecycle.Service
 	Clock     aims.Clock
 }
 
@@ -89,6 +91,7 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Impact = impact.New(d, a.Logs, a.Clock, impactSources{a})
 	a.Datasets = dataset.New(d, a.Logs, a.Clock, datasetSources{a})
 	a.Models = model.New(d, a.Logs, a.Clock, modelSources{a})
+	a.Lifecycle = lifecycle.New(d, a.Logs, a.Clock, lifecycleSources{a})
 	return a, nil
 }
 

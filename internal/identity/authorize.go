@@ -33,6 +33,10 @@ const (
 	ActDatasetEdit     = "dataset.edit"               // register data sets and their versions, with provenance and profiles
 	ActModelEdit       = "model.edit"                 // register models and their versions, evaluation results and model cards
 	ActModelApprove    = "model.approve"              // approve, deploy and retire model versions
+	ActGateConfigure   = "lifecycle.gates"            // set what each life-cycle stage gate requires
+	ActStageRequest    = "lifecycle.request"          // request a move to another life-cycle stage and raise change requests
+	ActStageDecide     = "lifecycle.decide"           // approve or refuse stage moves and change requests, and record changes as implemented
+	ActGateOverride    = "lifecycle.override"         // move a system past a gate whose requirements are not met, with a recorded reason
 )
 
 var (
@@ -68,6 +72,10 @@ var permissions = map[string][]aims.Role{
 	ActDatasetEdit:     editors,
 	ActModelEdit:       editors,
 	ActModelApprove:    leads,
+	ActGateConfigure:   leads,
+	ActStageRequest:    editors,
+	ActStageDecide:     leads,
+	ActGateOverride:    {aims.RoleOwner},
 }
 
 // Authorize returns nil when the actor's role allows the action in its

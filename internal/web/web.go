@@ -19,6 +19,7 @@ import (
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
@@ -39,6 +40,7 @@ type Deps struct {
 	Impact    *impact.Service
 	Datasets  *dataset.Service
 	Models    *model.Service
+	Lifecycle *lifecycle.Service
 	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
 	Sessions *scs.SessionManager
 	// MaxBodyBytes limits a posted form; larger ones answer 413.
@@ -116,6 +118,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.impactRoutes(signed)
 	h.datasetRoutes(signed)
 	h.modelRoutes(signed)
+	h.lifecycleRoutes(signed)
 
 	signed("GET /audit", h.auditPage)
 	signed("POST /audit/verify", h.auditVerify)

@@ -1,0 +1,4 @@
+package app
+
+// lifecycleSources gives stage gates the records they check.
+type lifecycleSources struct{ a *App }

@@ -114,6 +114,12 @@ func (s *Service) Update(ctx context.Context, actor *aims.Actor, idOrRef string,
 		after := *before
 		req.apply(&after)
 		var p aims.Problems
+		if after.LifecycleStage != before.LifecycleStage && allowed(LifecycleStages, after.LifecycleStage) {
+			// Nothing skips a stage gate: the stage moves only through an approved request.
+			p.Add("lifecycle_stage", "changes only through a stage-move request, which checks the stage gate: "+
+				"request the move on the system's page (Move to another stage) or with aims lifecycle move %s --to %s", before.Ref, after.LifecycleStage)
+			after.LifecycleStage = before.LifecycleStage
+		}
 		after.normalise(&p)
 		if err := p.Err(); err != nil {
 			return err
@@ -153,6 +159,51 @@ func (s *Service) Update(ctx context.Context, actor *aims.Actor, idOrRef string,
 		return nil, fmt.Errorf("cannot update AI system %s: %w", idOrRef, err)
 	}
 	return get(ctx, s.db, actor.OrgID, id)
+}
+
+// ActionStageChange is the audit action of a move to another life-cycle stage.
+const ActionStageChange = ObjectType + ".stage_change"
+
+// SetStageTx moves a system from one life-cycle stage to another in the
+// caller's transaction, after authorising the actor to decide stage moves:
+// the life-cycle service calls it when it approves a stage-move request. It
+// refuses when the system is archived or no longer in stage from, and
+// records the lifecycle_stage change with the reason on the system, so
+// that reviews that watch the stage see it.
+func (s *Service) SetStageTx(ctx context.Context, tx *db.Tx, actor *aims.Actor, systemID, from, to, reason string) error {
+	if err := identity.Authorize(actor, identity.ActStageDecide); err != nil {
+		return err
+	}
+	if !allowed(LifecycleStages, to) {
+		return &aims.Error{Code: aims.CodeInvalid, Message: "invalid input",
+			Fields: []aims.FieldError{{Field: "lifecycle_stage", Message: "must be one of " + values(LifecycleStages)}}}
+	}
+	before, err := get(ctx, tx, actor.OrgID, systemID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case before.Status == StatusArchived:
+		return aims.Errorf(aims.CodeConflict, "%s is archived: restore it before moving it to another stage", before.Ref)
+	case before.LifecycleStage != from:
+		return aims.Errorf(aims.CodeConflict, "%s is in the stage %s now, not %s", before.Ref,
+			Label(LifecycleStages, before.LifecycleStage), Label(LifecycleStages, from))
+	case to == from:
+		return aims.Errorf(aims.CodeConflict, "%s is in the stage %s already", before.Ref, Label(LifecycleStages, to))
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE ai_systems SET lifecycle_stage = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND org_id = ? AND version = ?`, to, s.clock(), before.ID, actor.OrgID, before.Version)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return staleVersion(before.Version+1, before.Version)
+	}
+	changes := []tlog.Change{{Field: "lifecycle_stage", Before: mustJSON(from), After: mustJSON(to)}}
+	if reason != "" {
+		changes = append(changes, tlog.Change{Field: "reason", Before: mustJSON(nil), After: mustJSON(reason)})
+	}
+	return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionStageChange, tlog.EventObject{Type: ObjectType, ID: before.ID, Ref: before.Ref}, changes)
 }
 
 // Archive takes a system out of the active inventory; its records and

@@ -130,7 +130,7 @@ type CreateRequest struct {
 	Description          string   `json:"description,omitempty" maxLength:"10000"`
 	OwnerID              string   `json:"owner_id,omitempty" doc:"User id of the accountable owner, a member of the organisation."`
 	AIRoles              []string `json:"ai_roles,omitempty" maxItems:"6" enum:"provider,producer,customer,partner,subject,relevant_authority"`
-	LifecycleStage       string   `json:"lifecycle_stage,omitempty" enum:"inception,design_and_development,verification_and_validation,deployment,operation_and_monitoring,re_evaluation,retirement"`
+	LifecycleStage       string   `json:"lifecycle_stage,omitempty" enum:"inception,design_and_development,verification_and_validation,deployment,operation_and_monitoring,re_evaluation,retirement" doc:"The stage the system is in when it is registered, such as deployment for a system already in use; afterwards it changes only through stage-move requests."`
 	EUAIActClass         string   `json:"eu_ai_act_class,omitempty" enum:"not_classified,prohibited,high,limited,minimal"`
 	DeploymentContext    string   `json:"deployment_context,omitempty" maxLength:"10000" doc:"Where and how the system is used."`
 	AffectedStakeholders []string `json:"affected_stakeholders,omitempty" maxItems:"50" doc:"Groups affected by the system."`
@@ -148,7 +148,7 @@ type UpdateRequest struct {
 	Description          *string   `json:"description,omitempty" maxLength:"10000"`
 	OwnerID              *string   `json:"owner_id,omitempty" doc:"User id of the owner; empty to clear."`
 	AIRoles              *[]string `json:"ai_roles,omitempty" maxItems:"6" enum:"provider,producer,customer,partner,subject,relevant_authority"`
-	LifecycleStage       *string   `json:"lifecycle_stage,omitempty" enum:"inception,design_and_development,verification_and_validation,deployment,operation_and_monitoring,re_evaluation,retirement"`
+	LifecycleStage       *string   `json:"lifecycle_stage,omitempty" enum:"inception,design_and_development,verification_and_validation,deployment,operation_and_monitoring,re_evaluation,retirement" doc:"Only the current stage is accepted: the stage changes through a stage-move request, which checks the stage gate (POST /api/v1/systems/{ref}/stage-requests)."`
 	EUAIActClass         *string   `json:"eu_ai_act_class,omitempty" enum:"not_classified,prohibited,high,limited,minimal"`
 	DeploymentContext    *string   `json:"deployment_context,omitempty" maxLength:"10000"`
 	AffectedStakeholders *[]string `json:"affected_stakeholders,omitempty" maxItems:"50"`

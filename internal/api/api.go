@@ -26,6 +26,7 @@ import (
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
+	"github.com/aims-dev/aims/internal/supplier"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 )
@@ -50,6 +51,7 @@ type Services struct {
 	Datasets  *dataset.Service
 	Models    *model.Service
 	Lifecycle *lifecycle.Service
+	Suppliers *supplier.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -85,6 +87,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerDatasets(r, s)
 	registerModels(r, s)
 	registerLifecycle(r, s)
+	registerSuppliers(r, s)
 	return api
 }
 
@@ -93,6 +96,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 var schemaPrefixes = map[string]string{
 	"aims": "", "aisystem": "AISystem", "identity": "Identity", "tlog": "Log", "auditlog": "Audit",
 	"catalog": "Catalog", "soa": "SoA", "evidence": "Evidence", "readiness": "Readiness", "risk": "Risk", "impact": "Impact",
+	"dataset": "Dataset", "profile": "Profile", "model": "Model", "lifecycle": "Lifecycle",
 }
 
 // schemaName is huma's name for a type, prefixed with its package's word.

@@ -191,9 +191,11 @@ func TestSystemsEndpoints(t *testing.T) {
 			{name: "unknown gets 404", who: "owner", method: "GET", path: "/api/v1/systems/SYS-99", status: 404},
 			{name: "no token", who: "none", method: "GET", path: "/api/v1/systems/SYS-1", status: 401},
 
+			{name: "stage edit", who: "contributor", method: "PATCH", path: "/api/v1/systems/SYS-1", status: 422,
+				body: `{"version":1,"lifecycle_stage":"deployment","description":"Scores applications"}`, fields: []string{"body.lifecycle_stage"}},
 			{name: "update", who: "contributor", method: "PATCH", path: "/api/v1/systems/SYS-1", status: 200,
-				body: `{"version":1,"lifecycle_stage":"deployment","description":"Scores applications"}`,
-				has:  []string{`"version":2`, `"lifecycle_stage":"deployment"`}, actions: []string{"ai_system.update"}},
+				body: `{"version":1,"lifecycle_stage":"inception","description":"Scores applications"}`,
+				has:  []string{`"version":2`, `"lifecycle_stage":"inception"`}, actions: []string{"ai_system.update"}},
 			{name: "stale version", who: "owner", method: "PATCH", path: "/api/v1/systems/SYS-1", status: 409,
 				body: `{"version":1,"name":"Overwritten"}`, fields: []string{"body.version"}},
 			{name: "viewer update", who: "viewer", method: "PATCH", path: "/api/v1/systems/SYS-1", body: `{"version":2,"name":"X"}`, status: 403},
@@ -211,7 +213,7 @@ func TestSystemsEndpoints(t *testing.T) {
 				has: []string{`"status":"active"`}, actions: []string{"ai_system.restore"}},
 
 			{name: "history", who: "viewer", method: "GET", path: "/api/v1/systems/SYS-1/history", status: 200,
-				has: []string{`"action":"ai_system.update"`, `"action":"ai_system.create"`, `"field":"lifecycle_stage","before":"inception","after":"deployment"`,
+				has: []string{`"action":"ai_system.update"`, `"action":"ai_system.create"`, `"field":"description","before":"","after":"Scores applications"`,
 					`"label":"contributor@acme.example"`}},
 			{name: "foreign history", who: "globex", method: "GET", path: "/api/v1/systems/SYS-1/history", status: 404},
 		})

@@ -282,7 +282,8 @@ func registerRiskRegister(r *registrar, s Services) {
 		OperationID: "get-risk-due", Method: http.MethodGet, Path: "/api/v1/risk-due", Tags: tags,
 		Summary: "Risks due for review and overdue actions",
 		Description: "A risk is due when its review date has passed, when an AI system it concerns changed its intended purpose, " +
-			"EU AI Act class or life-cycle stage after it was assessed, or when its accepted residual risk expired; each with its reasons.",
+			"or EU AI Act class, or had a significant change approved, after it was assessed, or when its accepted residual risk expired; " +
+			"each with its reasons.",
 	}, func(ctx context.Context, _ *struct{}) (*riskDueOutput, error) {
 		d, err := s.Risks.Due(ctx, actor(ctx))
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
+	"github.com/aims-dev/aims/internal/supplier"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -43,6 +44,7 @@ type App struct {
 	Datasets  *dataset.Service
 	Models    *model.Service
 	Lifecycle *lifecycle.Service
+	Suppliers *supplier.Service
 	Clock     aims.Clock
 }
 
@@ -92,6 +94,7 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Datasets = dataset.New(d, a.Logs, a.Clock, datasetSources{a})
 	a.Models = model.New(d, a.Logs, a.Clock, modelSources{a})
 	a.Lifecycle = lifecycle.New(d, a.Logs, a.Clock, lifecycleSources{a})
+	a.Suppliers = supplier.New(d, a.Logs, a.Clock, supplierSources{a})
 	return a, nil
 }
 

@@ -91,7 +91,8 @@ Settings come from flags, AIMS_* environment variables and an optional file
 	}
 	root.PersistentFlags().String("config", "", "file of AIMS_NAME=value lines (env AIMS_CONFIG)")
 	root.AddCommand(newServe(e), newMigrate(e), newConfig(e), newUser(e), newToken(e), newAudit(e), newSystem(e),
-		newCatalog(e), newSoA(e), newEvidence(e), newReadiness(e), newRisk(e), newImpact(e), newDataset(e), newModel(e), newLifecycle(e))
+		newCatalog(e), newSoA(e), newEvidence(e), newReadiness(e), newRisk(e), newImpact(e), newDataset(e), newModel(e), newLifecycle(e), newChange(e),
+		newData(e), newSupplier(e), newRACI(e), newResource(e), newAIBOM(e))
 	return root
 }
 

@@ -37,6 +37,8 @@ const (
 	ActStageRequest    = "lifecycle.request"          // request a move to another life-cycle stage and raise change requests
 	ActStageDecide     = "lifecycle.decide"           // approve or refuse stage moves and change requests, and record changes as implemented
 	ActGateOverride    = "lifecycle.override"         // move a system past a gate whose requirements are not met, with a recorded reason
+	ActSupplierEdit    = "supplier.edit"              // record suppliers, customers, what they provide, responsibilities and resources
+	ActSupplierAssess  = "supplier.assess"            // record supplier assessments
 )
 
 var (
@@ -76,6 +78,8 @@ var permissions = map[string][]aims.Role{
 	ActStageRequest:    editors,
 	ActStageDecide:     leads,
 	ActGateOverride:    {aims.RoleOwner},
+	ActSupplierEdit:    editors,
+	ActSupplierAssess:  leads,
 }
 
 // Authorize returns nil when the actor's role allows the action in its

@@ -100,6 +100,8 @@ func TestRolesDocumentation(t *testing.T) {
 		"request a move to another life-cycle stage and raise change requests":                                                     identity.ActStageRequest,
 		"approve or refuse stage moves and change requests, and record changes as implemented":                                     identity.ActStageDecide,
 		"move a system past a gate whose requirements are not met, with a recorded reason":                                         identity.ActGateOverride,
+		"record suppliers, customers, what they provide, responsibilities and resources":                                           identity.ActSupplierEdit,
+		"record supplier assessments":                                                                                              identity.ActSupplierAssess,
 		"approve impact assessments":                                                                                               identity.ActImpactApprove,
 		"copy and edit impact assessment templates":                                                                                identity.ActImpactTemplate,
 		"add and change the organisation's own controls":                                                                           identity.ActCatalogManage,

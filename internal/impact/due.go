@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/db"
@@ -12,23 +13,28 @@ import (
 )
 
 // systemObject is how the AI system inventory names systems in the audit
-// log; a change of the fields below after an approval is a significant
-// change that makes the assessment due for review (ISO/IEC 42001 8.4),
-// until change requests of the life cycle decide that case by case.
+// log; a change of the fields below after an approval makes the assessment
+// due for review (ISO/IEC 42001 8.4).
 const systemObject = "ai_system"
+
+// significantChange is the field of an AI system's audit event that the
+// life cycle records when it approves a significant change of the system,
+// such as "CR-3: New ranking model".
+const significantChange = "significant_change"
 
 // significantFields are the AI system's fields whose change reopens its
 // impact assessments, with their words for people.
 var significantFields = []struct{ field, words string }{
 	{"intended_purpose", "intended purpose"},
 	{"eu_ai_act_class", "EU AI Act class"},
-	{"lifecycle_stage", "life-cycle stage"},
+	{significantChange, "significant change"},
 }
 
 // dueOf says, for each approved assessment of rows, why it is due for
 // review: its next review date has come, or its AI system's intended
-// purpose, EU AI Act class or life-cycle stage changed after its latest
-// approval. Assessments that are not due are absent from the answer.
+// purpose or EU AI Act class changed, or a significant
+// change of it was approved, after its latest approval. Assessments that
+// are not due are absent from the answer.
 func (s *Service) dueOf(ctx context.Context, q db.Queryer, orgID string, rows []*row) (map[string][]DueReason, error) {
 	today := day(s.clock())
 	out := map[string][]DueReason{}
@@ -84,7 +90,11 @@ func changeReasons(evs []tlog.Event, r *row) []DueReason {
 				continue
 			}
 			text := "the AI system's " + f.words + " changed"
-			if f.field != "intended_purpose" {
+			switch f.field {
+			case "intended_purpose":
+			case significantChange:
+				text = "a significant change was approved: " + strings.Replace(jsonText(c.After), ": ", " ", 1)
+			default:
 				text += " from " + jsonText(c.Before) + " to " + jsonText(c.After)
 			}
 			text += " after version " + itoa(r.latestVersion) + " was approved"

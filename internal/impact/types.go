@@ -114,7 +114,7 @@ type Review struct {
 // DueReason says why an approved assessment is due for review.
 type DueReason struct {
 	Kind  string     `json:"kind" enum:"review_date,system_change" doc:"review_date when the next review date has come; system_change when the AI system changed after the latest approval."`
-	Field string     `json:"field,omitempty" doc:"For a system change: intended_purpose, eu_ai_act_class or lifecycle_stage."`
+	Field string     `json:"field,omitempty" doc:"For a system change: intended_purpose or eu_ai_act_class; significant_change when a significant change of the system was approved."`
 	Text  string     `json:"text" doc:"The reason in words."`
 	At    *time.Time `json:"at,omitempty" doc:"For a system change: when it was recorded."`
 }

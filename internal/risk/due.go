@@ -3,6 +3,7 @@ package risk
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,7 +28,7 @@ type DueReason struct {
 	Text string `json:"text" doc:"The reason in words."`
 	// For a changed system: which system, which field and when.
 	SystemRef string     `json:"system_ref,omitempty"`
-	Field     string     `json:"field,omitempty" enum:"intended_purpose,eu_ai_act_class,lifecycle_stage"`
+	Field     string     `json:"field,omitempty" enum:"intended_purpose,eu_ai_act_class,significant_change" doc:"For a changed system: the field that changed, or significant_change when a significant change of it was approved."`
 	ChangedAt *time.Time `json:"changed_at,omitempty"`
 }
 
@@ -63,8 +64,9 @@ type Due struct {
 // Due lists the risks due for review, each with its reasons, and the
 // overdue treatment actions, for the dashboard. A risk is due when its
 // next review date has passed, when an AI system it concerns changed its
-// intended purpose, EU AI Act class or life-cycle stage after the risk was
-// last assessed, or when its accepted residual risk expired.
+// intended purpose or EU AI Act class, or had a significant change
+// approved, after the risk was last assessed, or when
+// its accepted residual risk expired.
 func (s *Service) Due(ctx context.Context, actor *aims.Actor) (*Due, error) {
 	if err := identity.Authorize(actor, identity.ActRead); err != nil {
 		return nil, err
@@ -140,7 +142,16 @@ func (s *Service) due(ctx context.Context, orgID string) (*Due, error) {
 
 // fieldWords name the watched fields of an AI system in reasons.
 var fieldWords = map[string]string{"intended_purpose": "intended purpose", "eu_ai_act_class": "EU AI Act class",
-	"lifecycle_stage": "life-cycle stage"}
+	significantField: "significant change"}
+
+// significantField is the field of an AI system's audit event that the
+// life cycle records when it approves a significant change of the system,
+// such as "CR-3: New ranking model".
+const significantField = "significant_change"
+
+// dueFields are the AI system's fields whose change after a risk's last
+// assessment makes it due: the system fields, and an approved significant change.
+var dueFields = append(systemFields[:len(systemFields):len(systemFields)], significantField)
 
 // systemChanges adds a reason to each assessed risk whose AI systems
 // changed a watched field after the risk's last assessment: one per system
@@ -179,7 +190,7 @@ func (s *Service) systemChanges(ctx context.Context, orgID string, risks map[str
 				earliest = f.assessedAt.Time
 			}
 		}
-		evs, err := tlog.ChangedSince(ctx, s.db, orgID, systemObjectType, sysID, earliest, systemFields...)
+		evs, err := tlog.ChangedSince(ctx, s.db, orgID, systemObjectType, sysID, earliest, dueFields...)
 		if err != nil {
 			return fmt.Errorf("cannot read the changes of AI system %s: %w", sysID, err)
 		}
@@ -192,6 +203,7 @@ func (s *Service) systemChanges(ctx context.Context, orgID string, risks map[str
 		}
 		for _, f := range fs {
 			latest := map[string]time.Time{}
+			var change string // the latest significant change, "CR-3: New ranking model"
 			for _, ev := range evs {
 				if !ev.Time.After(f.assessedAt.Time) {
 					continue
@@ -200,16 +212,24 @@ func (s *Service) systemChanges(ctx context.Context, orgID string, risks map[str
 					if _, ok := fieldWords[c.Field]; ok {
 						latest[c.Field] = ev.Time.UTC()
 					}
+					if c.Field == significantField {
+						change = ""
+						_ = json.Unmarshal(c.After, &change)
+					}
 				}
 			}
-			for _, field := range systemFields {
+			for _, field := range dueFields {
 				at, ok := latest[field]
 				if !ok {
 					continue
 				}
-				f.Reasons = append(f.Reasons, DueReason{Kind: DueSystemChanged, SystemRef: sys.Ref, Field: field, ChangedAt: &at,
-					Text: fmt.Sprintf("the %s of %s %s changed on %s, after the risk was last assessed on %s", fieldWords[field],
-						sys.Ref, sys.Name, at.Format(DateLayout), f.assessedAt.Time.UTC().Format(DateLayout))})
+				text := fmt.Sprintf("the %s of %s %s changed on %s, after the risk was last assessed on %s", fieldWords[field],
+					sys.Ref, sys.Name, at.Format(DateLayout), f.assessedAt.Time.UTC().Format(DateLayout))
+				if field == significantField {
+					text = fmt.Sprintf("a significant change was approved: %s (%s %s, on %s, after the risk was last assessed on %s)",
+						strings.Replace(change, ": ", " ", 1), sys.Ref, sys.Name, at.Format(DateLayout), f.assessedAt.Time.UTC().Format(DateLayout))
+				}
+				f.Reasons = append(f.Reasons, DueReason{Kind: DueSystemChanged, SystemRef: sys.Ref, Field: field, ChangedAt: &at, Text: text})
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/risk"
+	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -64,16 +65,20 @@ func TestDue(t *testing.T) {
 		if len(due.Risks) != 1 || due.Risks[0].Ref != "RISK-1" {
 			t.Errorf("after reassessing RISK-2: %+v", due.Risks)
 		}
-		// A change of the class and the stage of SYS-2 after that: both named.
+		// A change of the class of SYS-2 after that is named; a move to another
+		// stage, made through a gated stage-move request, is not a reason.
 		e.clock.Advance(time.Hour)
 		cur, _ := e.systems.Get(e.ctx, e.owner(), "SYS-2")
-		if _, err := e.systems.Update(e.ctx, e.owner(), "SYS-2", aisystem.UpdateRequest{Version: cur.Version, EUAIActClass: ptr("limited"),
-			LifecycleStage: ptr("deployment")}); err != nil {
+		if _, err := e.systems.Update(e.ctx, e.owner(), "SYS-2", aisystem.UpdateRequest{Version: cur.Version, EUAIActClass: ptr("limited")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.WithTx(e.ctx, func(tx *db.Tx) error {
+			return e.systems.SetStageTx(e.ctx, tx, e.manager(), chat.ID, "inception", "deployment", "MOVE-1: Ready")
+		}); err != nil {
 			t.Fatal(err)
 		}
 		due, _ = e.svc.Due(e.ctx, e.viewer())
-		if len(due.Risks) != 2 || len(due.Risks[1].Reasons) != 2 || due.Risks[1].Reasons[0].Field != "eu_ai_act_class" ||
-			due.Risks[1].Reasons[1].Field != "lifecycle_stage" {
+		if len(due.Risks) != 2 || len(due.Risks[1].Reasons) != 1 || due.Risks[1].Reasons[0].Field != "eu_ai_act_class" {
 			t.Errorf("after the class and stage change: %+v", due.Risks)
 		}
 
@@ -109,6 +114,46 @@ func TestDue(t *testing.T) {
 		due, _ = e.svc.Due(e.ctx, e.viewer())
 		if len(due.Risks) != 1 || due.Risks[0].Ref != "RISK-2" || len(due.Actions) != 0 {
 			t.Errorf("after closing RISK-1: %+v", due)
+		}
+	})
+}
+
+// TestDueAfterSignificantChange: a significant change of a system,
+// approved after a risk was assessed, makes the risk due with the change
+// named, as the life cycle records it; assessing the risk again answers it.
+func TestDueAfterSignificantChange(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.setCriteria(t, fourByFour())
+		sys := e.system(t, "Hiring screening")
+		e.system(t, "Chat assistant")
+		e.assess(t, e.create(t, risk.CreateRequest{Title: "Unfair ranking", Systems: []string{"SYS-1"}}), 2, 2)
+		e.assess(t, e.create(t, risk.CreateRequest{Title: "Wrong advice", Systems: []string{"SYS-2"}}), 2, 2)
+		e.clock.Advance(26 * time.Hour)
+		if err := d.WithTx(e.ctx, func(tx *db.Tx) error {
+			return e.logs.Record(e.ctx, tx, e.org, e.manager(), "ai_system.significant_change",
+				tlog.EventObject{Type: "ai_system", ID: sys.ID, Ref: sys.Ref},
+				[]tlog.Change{{Field: "significant_change", Before: []byte(`""`), After: []byte(`"CR-3: New ranking model"`)}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		due, err := e.svc.Due(e.ctx, e.viewer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := t0.Add(26 * time.Hour)
+		want := []risk.DueReason{{Kind: "system_changed", SystemRef: "SYS-1", Field: "significant_change", ChangedAt: &at,
+			Text: "a significant change was approved: CR-3 New ranking model (SYS-1 Hiring screening, on 2026-03-03, after the risk was last assessed on 2026-03-02)"}}
+		if len(due.Risks) != 1 || due.Risks[0].Ref != "RISK-1" {
+			t.Fatalf("due = %+v", due.Risks)
+		}
+		if diff := cmp.Diff(want, due.Risks[0].Reasons); diff != "" {
+			t.Errorf("reasons (-want +got):\n%s", diff)
+		}
+		e.clock.Advance(time.Hour)
+		e.assess(t, e.get(t, "RISK-1"), 2, 2)
+		if due, _ = e.svc.Due(e.ctx, e.viewer()); len(due.Risks) != 0 {
+			t.Errorf("still due after assessing again: %+v", due.Risks)
 		}
 	})
 }

@@ -108,7 +108,7 @@ const systemObjectType = "ai_system"
 
 // systemFields are the fields of an AI system whose change makes the risks
 // concerning it due for review.
-var systemFields = []string{"intended_purpose", "eu_ai_act_class", "lifecycle_stage"}
+var systemFields = []string{"intended_purpose", "eu_ai_act_class"}
 
 // Statuses of a risk. The service sets them from the risk's facts; only
 // closing and reopening are asked for.

@@ -81,7 +81,13 @@ func WantFields(t testing.TB, err error, code aims.Code, fields ...string) {
 // its tables here and every package's refusal tests then cover them.
 var StateTables = []string{"installation", "organisations", "users", "memberships", "api_tokens",
 	"invitations", "refs", "ai_systems", "logs", "log_entries", "log_payloads", "log_hashes", "audit_events",
-	"custom_controls", "evidence", "evidence_links", "soa_drafts", "soa_entries", "soa_versions", "log_checkpoints"}
+	"custom_controls", "evidence", "evidence_links", "soa_drafts", "soa_entries", "soa_versions", "log_checkpoints",
+	"risk_criteria", "risks", "risk_systems", "risk_controls", "risk_actions", "risk_acceptances", "risk_assessments",
+	"risk_assessment_results", "impact_templates", "impact_template_versions", "impact_assessments", "impact_impacts",
+	"impact_risk_links", "impact_assessment_versions", "datasets", "dataset_systems", "dataset_versions",
+	"dataset_version_parents", "models", "model_versions", "model_version_datasets", "model_evaluations", "model_deployments",
+	"lifecycle_gates", "stage_requests", "change_requests", "third_parties", "supplies", "supplier_assessments",
+	"raci_matrices", "raci_entries", "resources", "resource_systems", "resource_members"}
 
 // Snapshot renders every row of the StateTables, by table, in a stable order.
 func Snapshot(t testing.TB, d *db.DB) map[string][]string {

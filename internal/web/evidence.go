@@ -34,10 +34,15 @@ func (h *handler) evidenceRoutes(signed route) {
 const uploadOverhead = 1 << 20
 
 // bodyLimit is the body limit of a request: the form limit, and for an
-// evidence upload the evidence file limit with room for the other fields.
+// evidence upload or a data set file to profile the file limit with room
+// for the other fields.
 func (h *handler) bodyLimit(r *http.Request) int64 {
-	if r.Method == http.MethodPost && r.URL.Path == "/evidence" && h.Evidence != nil {
+	switch {
+	case r.Method != http.MethodPost:
+	case r.URL.Path == "/evidence" && h.Evidence != nil:
 		return max(h.MaxBodyBytes, h.Evidence.MaxBytes()+uploadOverhead)
+	case strings.HasPrefix(r.URL.Path, "/datasets/") && strings.HasSuffix(r.URL.Path, "/profile") && h.Datasets != nil:
+		return max(h.MaxBodyBytes, h.Datasets.MaxUpload()+uploadOverhead)
 	}
 	return h.MaxBodyBytes
 }

@@ -11,10 +11,14 @@ import (
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/dataset"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/lifecycle"
+	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
+	"github.com/aims-dev/aims/internal/supplier"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -166,6 +170,55 @@ var actionLabels = map[string]string{
 	impact.ActionTemplateCopy:    "Copied an impact assessment template",
 	impact.ActionTemplateUpdate:  "Changed the impact assessment template",
 	impact.ActionTemplateArchive: "Archived the impact assessment template",
+
+	dataset.ActionCreate:        "Registered the data set",
+	dataset.ActionUpdate:        "Changed the data set",
+	dataset.ActionArchive:       "Archived the data set",
+	dataset.ActionRestore:       "Restored the data set",
+	dataset.ActionVersionCreate: "Recorded a data set version",
+	dataset.ActionProfile:       "Profiled the data set version's file",
+
+	model.ActionCreate:        "Registered the model",
+	model.ActionUpdate:        "Changed the model",
+	model.ActionArchive:       "Archived the model",
+	model.ActionRestore:       "Restored the model",
+	model.ActionVersionCreate: "Registered the model version",
+	model.ActionVersionUpdate: "Changed the model version",
+	model.ActionEvaluate:      "Recorded evaluation results",
+	model.ActionApprove:       "Approved the model version",
+	model.ActionDeploy:        "Deployed the model version",
+	model.ActionSupersede:     "Superseded by another version",
+	model.ActionWithdraw:      "Withdrew the model version",
+	model.ActionRetire:        "Retired the model version",
+
+	supplier.ActionPartyCreate:    "Recorded the third party",
+	supplier.ActionPartyUpdate:    "Changed the third party",
+	supplier.ActionPartyArchive:   "Archived the third party",
+	supplier.ActionPartyRestore:   "Restored the third party",
+	supplier.ActionSupplyAdd:      "Recorded a supply",
+	supplier.ActionSupplyUpdate:   "Changed a supply",
+	supplier.ActionSupplyRemove:   "Removed a supply",
+	supplier.ActionAssess:         "Assessed the supplier",
+	supplier.ActionRACISet:        "Set responsibilities",
+	supplier.ActionResourceCreate: "Recorded the resource",
+	supplier.ActionResourceUpdate: "Changed the resource",
+	supplier.ActionResourceArch:   "Archived the resource",
+	supplier.ActionResourceRest:   "Restored the resource",
+
+	lifecycle.ActionGatesSet:          "Set the stage gates",
+	lifecycle.ActionRequestCreate:     "Requested a move to another stage",
+	lifecycle.ActionRequestApprove:    "Approved the stage move",
+	lifecycle.ActionRequestOverride:   "Approved the stage move past unmet requirements (override)",
+	lifecycle.ActionRequestRefuse:     "Refused the stage move",
+	lifecycle.ActionRequestWithdraw:   "Withdrew the stage-move request",
+	lifecycle.ActionChangeCreate:      "Raised the change request",
+	lifecycle.ActionChangeReclass:     "Raised the change to significant",
+	lifecycle.ActionChangeApprove:     "Approved the change request",
+	lifecycle.ActionChangeRefuse:      "Refused the change request",
+	lifecycle.ActionChangeImplement:   "Recorded the change as implemented",
+	lifecycle.ActionChangeWithdraw:    "Withdrew the change request",
+	lifecycle.ActionSignificantChange: "Approved a significant change of the AI system",
+	aisystem.ActionStageChange:        "Moved the AI system to another stage",
 }
 
 // actionLabel describes an audit action, falling back to its code.
@@ -239,6 +292,25 @@ func eventsView(evs []tlog.Event, names map[string]string) []eventView {
 				v.ObjectHref = "/impact/assessments/" + e.Object.Ref
 			case impact.ObjectTemplate:
 				v.ObjectHref = "/impact/templates/" + e.Object.Ref
+			case dataset.ObjectDataset:
+				v.ObjectHref = "/datasets/" + e.Object.Ref
+			case model.ObjectModel:
+				v.ObjectHref = "/models/" + e.Object.Ref
+			case dataset.ObjectVersion, model.ObjectVersion:
+				v.ObjectHref = auditVersionHref(e.Object.Type, e.Object.Ref)
+			case lifecycle.ObjectRequest:
+				v.ObjectHref = "/lifecycle/requests/" + e.Object.Ref
+			case lifecycle.ObjectChange:
+				v.ObjectHref = "/changes/" + e.Object.Ref
+			case lifecycle.ObjectGates:
+				v.ObjectHref = "/lifecycle/gates"
+			case supplier.ObjectParty, supplier.ObjectSupply, supplier.ObjectAssessment:
+				party, _, _ := strings.Cut(e.Object.Ref, "/")
+				v.ObjectHref = "/suppliers/" + party
+			case supplier.ObjectRACI:
+				v.ObjectHref = "/systems/" + e.Object.Ref + "/responsibilities"
+			case supplier.ObjectResource:
+				v.ObjectHref = "/resources/" + e.Object.Ref
 			}
 		}
 		for _, c := range e.Changes {
@@ -248,6 +320,16 @@ func eventsView(evs []tlog.Event, names map[string]string) []eventView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// auditVersionHref links to the data set or model version that a key such as
+// DS-3@2 or MDL-1@1.4.0 names.
+func auditVersionHref(objectType, key string) string {
+	ref, v, _ := strings.Cut(key, "@")
+	if objectType == dataset.ObjectVersion {
+		return "/datasets/" + ref + "/versions/" + v
+	}
+	return "/models/" + ref + "/versions/" + v
 }
 
 // criteriaHref links to the version of the risk criteria that an event's

@@ -267,3 +267,19 @@ func (h *handler) setSystemStatus(w http.ResponseWriter, r *http.Request, a *aim
 	h.flash(r.Context(), sys.Ref+" "+done)
 	seeOther(w, r, "/systems/"+sys.Ref)
 }
+
+// systemRecordLinks are the pages of the records kept about a system, in the
+// order of its life: what it is made of, what it risks, how it is governed.
+func systemRecordLinks(ref string) []navItem {
+	return []navItem{
+		{"models", "/models?system=" + ref, "Models"},
+		{"datasets", "/datasets?system=" + ref, "Data sets"},
+		{"risks", "/risks?system=" + ref, "Risks"},
+		{"impact", "/impact/systems/" + ref, "Impact assessments"},
+		{"soa", "/soa/systems/" + ref, "Applicability"},
+		{"evidence", "/evidence?target=ai_system:" + ref, "Evidence"},
+		{"changes", "/changes?system=" + ref, "Changes"},
+		{"raci", "/systems/" + ref + "/responsibilities", "Responsibilities"},
+		{"aibom", "/systems/" + ref + "/aibom", "AI-BOM"},
+	}
+}

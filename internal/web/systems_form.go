@@ -78,13 +78,14 @@ func (f systemForm) create() aisystem.CreateRequest {
 	}
 }
 
-// update is the form as an update request that sets every field; a
+// update is the form as an update request that sets every field but the
+// life-cycle stage, which moves only through a stage-move request.
 func (f systemForm) update() aisystem.UpdateRequest {
 	version, _ := strconv.Atoi(strings.TrimSpace(f.Version))
 	roles, groups := f.roles(), f.stakeholders()
 	return aisystem.UpdateRequest{
 		Version: version, Name: &f.Name, IntendedPurpose: &f.IntendedPurpose, Description: &f.Description,
-		OwnerID: &f.OwnerID, AIRoles: &roles, LifecycleStage: &f.LifecycleStage, EUAIActClass: &f.EUAIActClass,
+		OwnerID: &f.OwnerID, AIRoles: &roles, EUAIActClass: &f.EUAIActClass,
 		DeploymentContext: &f.DeploymentContext, AffectedStakeholders: &groups, AutomationLevel: &f.AutomationLevel,
 		HumanOversight: &f.HumanOversight,
 	}

@@ -97,30 +97,33 @@ func TestEditSystemAndHistory(t *testing.T) {
 
 		r := c.get("/systems/SYS-1/edit")
 		want(t, r, http.StatusOK, "Edit SYS-1", `name="version" value="1"`, `value="Credit scoring"`,
-			`value="producer" checked`, "Loan applicants\nCredit officers", `action="/systems/SYS-1"`)
+			`value="producer" checked`, "Loan applicants\nCredit officers", `action="/systems/SYS-1"`,
+			"Life-cycle stage: Deployment.", `href="/systems/SYS-1/stage"`)
 		wantCSPSafe(t, r)
+		if strings.Contains(r.Body, `name="lifecycle_stage"`) {
+			t.Fatal("the edit form offers the stage, which moves only through a stage-move request")
+		}
 
 		form := systemForm()
 		form.Set("version", "1")
 		form.Set("name", "Credit scoring v2")
-		form.Set("lifecycle_stage", "operation_and_monitoring")
+		form.Set("lifecycle_stage", "operation_and_monitoring") // not read: nothing skips a stage gate
 		form["ai_roles"] = []string{"customer", "subject"}
 		form.Set("affected_stakeholders", "Loan applicants\nRegulators")
 		wantRedirect(t, c.post("/systems/SYS-1", form), "/systems/SYS-1")
 
 		r = c.get("/systems/SYS-1")
 		want(t, r, http.StatusOK, "SYS-1 Credit scoring v2", "Version 2", "ai_system.update", "ai_system.create",
-			"Changed the AI system", "Registered the AI system", "Operation and monitoring")
+			"Changed the AI system", "Registered the AI system", "<dd>Deployment</dd>")
 		// The update's changes read before → after, lists item by item.
 		update := r.Body[strings.Index(r.Body, "ai_system.update"):strings.Index(r.Body, "ai_system.create")]
-		for _, s := range []string{"Name", ">Credit scoring<", ">Credit scoring v2<", "Lifecycle stage", ">Deployment<",
-			">Operation and monitoring<", "Our AI roles", "<li>AI producer</li><li>AI customer</li>",
+		for _, s := range []string{"Name", ">Credit scoring<", ">Credit scoring v2<", "Our AI roles", "<li>AI producer</li><li>AI customer</li>",
 			"<li>AI customer</li><li>AI subject</li>", "Affected stakeholders", "<li>Regulators</li>", "→"} {
 			if !strings.Contains(update, s) {
 				t.Fatalf("the update's history does not show %q\n%s", s, update)
 			}
 		}
-		if strings.Contains(update, "Intended purpose") {
+		if strings.Contains(update, "Intended purpose") || strings.Contains(update, "Lifecycle stage") {
 			t.Fatalf("the update's history shows a field that did not change\n%s", update)
 		}
 
@@ -192,8 +195,9 @@ func TestSystemPageRisksAndImpact(t *testing.T) {
 		e.createSystem(owner, aisystem.CreateRequest{Name: "Chat assistant", IntendedPurpose: "Answers staff questions."})
 		for role, c := range cs {
 			r := c.get("/systems/SYS-1")
-			want(t, r, http.StatusOK, `<a class="btn btn-secondary" href="/risks?system=SYS-1">Risks</a>`,
-				`<a class="btn btn-secondary" href="/impact/systems/SYS-1">Impact assessments</a>`,
+			want(t, r, http.StatusOK, `<a href="/risks?system=SYS-1">Risks</a>`,
+				`<a href="/impact/systems/SYS-1">Impact assessments</a>`, `<a href="/systems/SYS-1/aibom">AI-BOM</a>`,
+				`<a href="/models?system=SYS-1">Models</a>`, `<a href="/systems/SYS-1/responsibilities">Responsibilities</a>`,
 				`<a href="/risks?system=SYS-1">0 open risks</a>`, `<a href="/impact/systems/SYS-1">0 impact assessments</a>`)
 			wantNot(t, r, "due for review", "latest approved")
 			wantCSPSafe(t, r)

@@ -24,6 +24,7 @@ import (
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
+	"github.com/aims-dev/aims/internal/supplier"
 	"github.com/alexedwards/scs/v2"
 )
 
@@ -41,6 +42,7 @@ type Deps struct {
 	Datasets  *dataset.Service
 	Models    *model.Service
 	Lifecycle *lifecycle.Service
+	Suppliers *supplier.Service
 	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
 	Sessions *scs.SessionManager
 	// MaxBodyBytes limits a posted form; larger ones answer 413.
@@ -119,6 +121,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.datasetRoutes(signed)
 	h.modelRoutes(signed)
 	h.lifecycleRoutes(signed)
+	h.supplierRoutes(signed)
 
 	signed("GET /audit", h.auditPage)
 	signed("POST /audit/verify", h.auditVerify)

@@ -13,11 +13,10 @@ import (
 	"testing"
 
 	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
-
-const adultPath = "../../../shared/data/adult.data"
 
 const adultSHA256 = "5b00264637dbfec36bdeaab5676b0b309ff9eb788d63554ca0a249491c86603d"
 
@@ -124,7 +123,7 @@ func TestDatasetProfileUpload(t *testing.T) {
 			{name: "a data set", who: "owner", method: "POST", path: "/api/v1/datasets", body: `{"name":"Census income"}`, status: 201, actions: []string{"dataset.create"}},
 			{name: "a version", who: "owner", method: "POST", path: "/api/v1/datasets/DS-1/versions", body: censusVersion, status: 201, actions: []string{"dataset_version.create"}},
 		})
-		adult, err := os.Open(adultPath)
+		adult, err := os.Open(servicetest.SharedData(t, "adult.data"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,31 +8,14 @@ import (
 	"testing"
 
 	"github.com/aims-dev/aims/internal/profile"
+	"github.com/aims-dev/aims/internal/servicetest"
 )
-
-// sharedDataFile is a file of ../shared/data beside the repository (or of
-// AIMS_TEST_DATA); the test is skipped without it unless AIMS_TEST_REQUIRE_ALL is set.
-func sharedDataFile(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("AIMS_TEST_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data") // from internal/cli
-	}
-	path := filepath.Join(dir, name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("AIMS_TEST_REQUIRE_ALL") != "" {
-			t.Fatalf("shared data: %v", err)
-		}
-		t.Skipf("shared data not found: %v", err)
-	}
-	return path
-}
 
 const adultNames = "age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex," +
 	"capital-gain,capital-loss,hours-per-week,native-country,income"
 
 func adultArgs(t *testing.T, extra ...string) []string {
-	return append([]string{"data", "profile", sharedDataFile(t, "adult.data"), "--no-header", "--columns", adultNames,
+	return append([]string{"data", "profile", servicetest.SharedData(t, "adult.data"), "--no-header", "--columns", adultNames,
 		"--missing", "?", "--label", "income", "--positive", ">50K", "--sensitive", "sex,race"}, extra...)
 }
 
@@ -115,7 +98,7 @@ func TestDataProfileAdult(t *testing.T) {
 // TestDataProfileGerman: space separated, columns named c1…c21 by default.
 func TestDataProfileGerman(t *testing.T) {
 	sh := &shell{t: t, vars: map[string]string{}}
-	r := sh.ok("", "data", "profile", sharedDataFile(t, "german.data"), "--no-header", "--separator", "space",
+	r := sh.ok("", "data", "profile", servicetest.SharedData(t, "german.data"), "--no-header", "--separator", "space",
 		"--label", "c21", "--positive", "1", "--sensitive", "c9")
 	out := squeeze(r.stdout)
 	for _, want := range []string{"Rows 1,000", "Columns 21", "Duplicate rows 0,", "c13 integer 0 53 min 19 mean 35.55 max 75 std 11.38 quartiles 27 / 33 / 42",
@@ -129,7 +112,7 @@ func TestDataProfileGerman(t *testing.T) {
 // TestDataProfileBadFlags: each bad value is refused naming its flag.
 func TestDataProfileBadFlags(t *testing.T) {
 	sh := &shell{t: t, vars: map[string]string{}}
-	german := sharedDataFile(t, "german.data")
+	german := servicetest.SharedData(t, "german.data")
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -15,9 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// adultPath is the UCI Adult training data shared by every test.
-const adultPath = "../../../shared/data/adult.data"
-
 const adultSHA256 = "5b00264637dbfec36bdeaab5676b0b309ff9eb788d63554ca0a249491c86603d"
 
 // adultOptions read adult.data as its documentation describes it.
@@ -54,7 +51,7 @@ func TestProfileAdult(t *testing.T) {
 		e.addVersion(t, "DS-1", public("training split"))
 		contributor := e.as[aims.RoleContributor]
 
-		u := e.receive(t, contributor, adultPath)
+		u := e.receive(t, contributor, servicetest.SharedData(t, "adult.data"))
 		if u.SHA256() != adultSHA256 || u.Size() != 3974305 || u.FileName() != "adult.data" {
 			t.Errorf("upload = %s %d %s", u.SHA256(), u.Size(), u.FileName())
 		}

@@ -2,41 +2,15 @@ package profile
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/google/go-cmp/cmp"
 )
 
-// sharedData is the path of a file in ../shared/data beside the repository
-// (or in AIMS_TEST_DATA); the test is skipped when it is absent, unless
-// AIMS_TEST_REQUIRE_ALL is set.
-func sharedData(t testing.TB, name string) string {
-	t.Helper()
-	dir := os.Getenv("AIMS_TEST_DATA")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	path := filepath.Join(dir, name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("AIMS_TEST_REQUIRE_ALL") != "" {
-			t.Fatalf("shared data: %v", err)
-		}
-		t.Skipf("shared data not found: %v", err)
-	}
-	return path
-}
+// sharedData is the path of a shared data file.
+func sharedData(t testing.TB, name string) string { return servicetest.SharedData(t, name) }
 
 var adultColumns = []string{"age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
 	"relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income"}

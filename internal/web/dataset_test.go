@@ -17,6 +17,7 @@ import (
 	"github.com/aims-dev/aims/internal/apptest"
 	"github.com/aims-dev/aims/internal/dataset"
 	"github.com/aims-dev/aims/internal/dbtest"
+	"github.com/aims-dev/aims/internal/servicetest"
 )
 
 // eachDatasetDialect is eachDialect with a body limit large enough for the
@@ -179,8 +180,6 @@ func TestDatasetVersionPages(t *testing.T) {
 	})
 }
 
-const dsAdultPath = "../../../shared/data/adult.data"
-
 // TestDatasetProfilePage uploads the real Adult data through the version
 // page's form and checks the figures the page then shows.
 func TestDatasetProfilePage(t *testing.T) {
@@ -214,7 +213,7 @@ func TestDatasetProfilePage(t *testing.T) {
 		r = contributor.dsPostMultipart("/datasets/DS-1/versions/1/profile", fields[:1], "", nil)
 		want(t, r, http.StatusUnprocessableEntity, `id="file-error"`, "File is required")
 
-		f, err := os.Open(dsAdultPath)
+		f, err := os.Open(servicetest.SharedData(t, "adult.data"))
 		if err != nil {
 			t.Fatal(err)
 		}

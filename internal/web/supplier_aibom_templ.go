@@ -372,7 +372,7 @@ func aibomView(v view, d aibomData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\" enctype=\"multipart/form-data\" class=\"card card-form\" novalidate id=\"import-form\"><h2>Import a bill of materials</h2><p class=\"hint\">Registers for this system what a CycloneDX JSON file holds: data sets and their versions, models and their versions, and their suppliers. What exists already is left as it is. Try it first without changing anything.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\" enctype=\"multipart/form-data\" class=\"card card-form\" novalidate id=\"import-form\" data-upload-progress=\"reading the bill of materials\"><h2>Import a bill of materials</h2><p class=\"hint\">Registers for this system what a CycloneDX JSON file holds: data sets and their versions, models and their versions, and their suppliers. What exists already is left as it is. Try it first without changing anything.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

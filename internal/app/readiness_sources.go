@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aims-dev/aims/internal/aims"
+
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/readiness"
 )
@@ -96,6 +98,28 @@ func (s readinessSources) Impacts(ctx context.Context, orgID string) (map[string
 		}
 		im.Due = sys.Due
 		out[id] = im
+	}
+	return out, nil
+}
+
+func (s readinessSources) Operations(ctx context.Context, orgID string) (*readiness.Operations, error) {
+	// Readiness has authorised its own actor; these services read as the system.
+	actor := &aims.Actor{Kind: aims.ActorSystem, OrgID: orgID, Name: "readiness"}
+	ov, err := s.a.Lifecycle.Overview(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out := &readiness.Operations{}
+	for _, sys := range ov.Systems {
+		out.ChangesRequested += sys.Requested
+		out.ChangesApproved += sys.Approved
+	}
+	due, err := s.a.Suppliers.Due(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range due {
+		out.SuppliersDue = append(out.SuppliersDue, d.Party.Ref)
 	}
 	return out, nil
 }

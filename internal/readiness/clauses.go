@@ -128,8 +128,10 @@ func treatmentRule(in inputs) (State, []string, string) {
 }
 
 // operationRule: 8.1 asks that the controls chosen in 6.1.3 are
-// implemented; the Statement of Applicability shows how far. Control of
-// changes and of external providers is not measurable yet.
+// implemented, that changes are controlled and that externally provided
+// processes, products and services are controlled. It is met when every
+// applicable control is implemented and no supplier assessment is due;
+// open change requests are reported, since a change under control is no gap.
 func operationRule(in inputs) (State, []string, string) {
 	applicable, implemented := 0, 0
 	for _, c := range in.controls {
@@ -142,11 +144,29 @@ func operationRule(in inputs) (State, []string, string) {
 			implemented++
 		}
 	}
-	rest := "Control of planned changes and of externally provided processes is not measurable yet."
-	if applicable == 0 {
-		return Gap, []string{"No control is decided applicable yet, so none can be shown implemented.", rest}, "/soa"
+	ops := in.ops
+	changes := "No change request of an AI system is open."
+	if ops.ChangesRequested+ops.ChangesApproved > 0 {
+		changes = fmt.Sprintf("Change control: %s a decision; %s not implemented yet.",
+			plural(ops.ChangesRequested, "change request awaits", "change requests await"),
+			plural(ops.ChangesApproved, "approved change is", "approved changes are"))
 	}
-	return Partial, []string{fmt.Sprintf("%d of %d applicable controls are implemented.", implemented, applicable), rest}, "/soa"
+	suppliers := "No supplier assessment is due."
+	if len(ops.SuppliersDue) > 0 {
+		suppliers = fmt.Sprintf("%s assessment: %s.", plural(len(ops.SuppliersDue), "supplier is due for", "suppliers are due for"),
+			listed(ops.SuppliersDue))
+	}
+	if applicable == 0 {
+		return Gap, []string{"No control is decided applicable yet, so none can be shown implemented.", changes, suppliers}, "/soa"
+	}
+	reasons := []string{fmt.Sprintf("%d of %d applicable controls are implemented.", implemented, applicable), changes, suppliers}
+	switch {
+	case implemented < applicable:
+		return Partial, reasons, "/soa"
+	case len(ops.SuppliersDue) > 0:
+		return Partial, reasons, "/suppliers"
+	}
+	return Met, reasons, ""
 }
 
 // listed names up to ten ids, then how many more.

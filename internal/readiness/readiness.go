@@ -125,6 +125,17 @@ type Risks struct {
 	LatestAssessmentClosedAt time.Time
 }
 
+// Operations is what readiness needs of operational control beyond the
+// controls: changes to AI systems and externally provided products.
+type Operations struct {
+	// ChangesRequested counts change requests waiting for a decision.
+	ChangesRequested int
+	// ChangesApproved counts approved change requests not implemented yet.
+	ChangesApproved int
+	// SuppliersDue names the suppliers whose assessment is due or was never made.
+	SuppliersDue []string
+}
+
 // Impact is what readiness needs of one AI system's impact assessments.
 type Impact struct {
 	// Approved names the latest approved version, such as "IA-1 version 2";
@@ -160,6 +171,8 @@ type Sources interface {
 	Risks(ctx context.Context, orgID string) (*Risks, error)
 	// Impacts gives the impact assessments of each AI system, by system id.
 	Impacts(ctx context.Context, orgID string) (map[string]Impact, error)
+	// Operations sums up change control and supplier assessments.
+	Operations(ctx context.Context, orgID string) (*Operations, error)
 	// Framework returns a crosswalked framework.
 	Framework(id string) (*FrameworkInfo, bool)
 }
@@ -220,8 +233,12 @@ func (s *Service) compute(ctx context.Context, orgID string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the impact assessments: %w", err)
 	}
+	ops, err := s.sources.Operations(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read change requests and supplier assessments: %w", err)
+	}
 	now := s.clock()
-	in := inputs{soa: soa, controls: controls, systems: systems, evidence: evidence, risks: risks, impacts: impacts, now: now}
+	in := inputs{soa: soa, controls: controls, systems: systems, evidence: evidence, risks: risks, impacts: impacts, ops: ops, now: now}
 	r := &Report{ComputedAt: now}
 	for _, c := range s.sources.Clauses() {
 		it := clauseItem(c, in)
@@ -273,6 +290,7 @@ type inputs struct {
 	evidence map[string]int
 	risks    *Risks
 	impacts  map[string]Impact
+	ops      *Operations
 	now      time.Time
 }
 

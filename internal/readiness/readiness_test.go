@@ -23,6 +23,7 @@ type records struct {
 	evidence map[string]int
 	risks    readiness.Risks
 	impacts  map[string]readiness.Impact
+	ops      readiness.Operations
 }
 
 func (r *records) Clauses() []readiness.ClauseInfo {
@@ -52,6 +53,10 @@ func (r *records) CurrentEvidence(context.Context, string) (map[string]int, erro
 }
 
 func (r *records) Risks(context.Context, string) (*readiness.Risks, error) { return &r.risks, nil }
+
+func (r *records) Operations(context.Context, string) (*readiness.Operations, error) {
+	return &r.ops, nil
+}
 
 func (r *records) Impacts(context.Context, string) (map[string]readiness.Impact, error) {
 	return r.impacts, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/readiness"
@@ -83,6 +84,42 @@ func TestRiskAndImpactClauses(t *testing.T) {
 				if it.State != w.state || it.Fix != w.fix || !strings.Contains(strings.Join(it.Reasons, "\n"), w.reason) {
 					t.Errorf("%s = %s, fix %q, reasons %q; want %s, fix %q, and %q", id, it.State, it.Fix, it.Reasons, w.state, w.fix, w.reason)
 				}
+			}
+		})
+	}
+}
+
+// TestOperationClause: 8.1 is met when every applicable control is
+// implemented and no supplier assessment is due; open changes are reported.
+func TestOperationClause(t *testing.T) {
+	entries := map[string]readiness.Entry{}
+	for _, c := range catalog.BuiltinControls() {
+		entries[c.ID] = readiness.Entry{Applicable: true, Justification: "needed", Status: "implemented", OwnerID: "u"}
+	}
+	tests := []struct {
+		name   string
+		ops    readiness.Operations
+		state  readiness.State
+		fix    string
+		reason string
+	}{
+		{"in order", readiness.Operations{}, readiness.Met, "", "No supplier assessment is due."},
+		{"changes open", readiness.Operations{ChangesRequested: 2, ChangesApproved: 1}, readiness.Met, "",
+			"Change control: 2 change requests await a decision; 1 approved change is not implemented yet."},
+		{"suppliers due", readiness.Operations{SuppliersDue: []string{"TP-1", "TP-3"}}, readiness.Partial, "/suppliers",
+			"2 suppliers are due for assessment: TP-1, TP-3."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := dbtest.New(t, db.SQLite)
+			svc, _, viewer := newService(t, d, &records{soa: readiness.SoA{Entries: entries}, ops: tc.ops})
+			r, err := svc.Compute(context.Background(), viewer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := byID(r.Clauses)["8.1"]
+			if it.State != tc.state || it.Fix != tc.fix || !strings.Contains(strings.Join(it.Reasons, "\n"), tc.reason) {
+				t.Errorf("8.1 = %s, fix %q, reasons %q; want %s, %q and %q", it.State, it.Fix, it.Reasons, tc.state, tc.fix, tc.reason)
 			}
 		})
 	}

@@ -38,8 +38,9 @@ func TestReadinessPages(t *testing.T) {
 		e.createSystem(owner, aisystem.CreateRequest{Name: "Credit scoring", IntendedPurpose: "Scores loans.", AIRoles: []string{"provider"}})
 
 		r = viewer.get("/readiness")
-		// A.2.2 is met (1 point); 4.1, 6.1.3 and 8.1 are partly met (half each): 2.5 of 70, which rounds to 4%.
+		// A.2.2 and 8.1 are met (1 point each); 4.1 and 6.1.3 are partly met (half each): 3 of 70, which rounds to 4%.
 		want(t, r, http.StatusOK, `<p class="stat" id="readiness-score">4%</p>`, "1 of 1 applicable controls are implemented.",
+			"No supplier assessment is due.", "No change request of an AI system is open.",
 			"Implemented, and 1 current piece of evidence shows it.",
 			"The organisation&#39;s AI roles are recorded for all 1 active AI systems.")
 		if strings.Contains(r.Body, `href="/soa/controls/A.2.2">Fix</a>`) {

@@ -67,6 +67,8 @@ func TestImpactEndpoints(t *testing.T) {
 			{name: "viewer starts", who: "viewer", method: "POST", path: "/api/v1/impact/assessments", body: `{"system":"SYS-1","template":"eu-fria"}`, status: 403},
 			{name: "every bad start field", who: "contributor", method: "POST", path: "/api/v1/impact/assessments", status: 422,
 				body: `{"system":"SYS-9","template":"IAT-1"}`, fields: []string{"body.system", "body.template"}},
+			{name: "unknown model version", who: "contributor", method: "POST", path: "/api/v1/impact/assessments", status: 422,
+				body: `{"system":"SYS-1","template":"eu-fria","model_version":"MDL-9@1.0.0"}`, fields: []string{"body.model_version"}},
 			{name: "start", who: "contributor", method: "POST", path: "/api/v1/impact/assessments", status: 201,
 				body: `{"system":"sys-1","template":"eu-fria"}`,
 				has: []string{`"ref":"IA-1"`, `"system_ref":"SYS-1"`, `"template":{"key":"eu-fria","version":1,"name":"EU AI Act Art. 27 FRIA"}`,

@@ -9,9 +9,11 @@ import (
 	"github.com/aims-dev/aims/internal/risk"
 )
 
-// impactSources gives impact assessments the systems they assess and the
-// risk register they feed.
+// impactSources gives impact assessments the systems and model versions
+// they assess and the risk register they feed.
 type impactSources struct{ a *App }
+
+var _ impact.Sources = impactSources{}
 
 func (s impactSources) System(ctx context.Context, orgID, idOrRef string) (string, string, string, error) {
 	sys, err := s.a.Systems.Lookup(ctx, orgID, idOrRef)
@@ -37,4 +39,12 @@ func (s impactSources) Risk(ctx context.Context, orgID, idOrRef string) (string,
 		return "", "", "", err
 	}
 	return r.ID, r.Ref, r.Title, nil
+}
+
+func (s impactSources) ModelVersion(ctx context.Context, orgID, idOrKey string) (string, string, string, error) {
+	v, err := s.a.Models.LookupVersion(ctx, orgID, idOrKey)
+	if err != nil {
+		return "", "", "", err
+	}
+	return v.ID, v.Key, v.SystemID, nil
 }

@@ -225,7 +225,8 @@ func newImpactStart(e env) *cobra.Command {
 		Use:   "start --system SYS-1 --template eu-fria",
 		Short: "Start an impact assessment of an AI system from a template",
 		Example: `  aims impact start --system SYS-1 --template eu-fria
-  aims impact start --system SYS-2 --template iso-42005 --title "Chat assistant, 2026 review"`,
+  aims impact start --system SYS-2 --template iso-42005 --title "Chat assistant, 2026 review"
+  aims impact start --system SYS-1 --template eu-fria --model-version MDL-1@1.0.0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd, e)
@@ -244,6 +245,7 @@ func newImpactStart(e env) *cobra.Command {
 	f.StringVar(&req.System, "system", "", "the AI system assessed (required)")
 	f.StringVar(&req.Template, "template", "", "iso-42005, eu-fria or an own template such as IAT-1 (required)")
 	f.StringVar(&req.Title, "title", "", "a title (default: the template's and the system's names)")
+	f.StringVar(&req.ModelVersion, "model-version", "", "the model version assessed, such as MDL-1@1.0.0, of a model of the same AI system")
 	_ = cmd.MarkFlagRequired("system")
 	_ = cmd.MarkFlagRequired("template")
 	_ = cmd.RegisterFlagCompletionFunc("system", systemCompletion(e))

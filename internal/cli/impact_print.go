@@ -55,6 +55,9 @@ func printAssessment(w io.Writer, a *impact.Assessment) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Assessment\t%s %s\n", a.Ref, a.Title)
 	fmt.Fprintf(tw, "AI system\t%s %s\n", a.SystemRef, a.SystemName)
+	if a.ModelVersion != "" {
+		fmt.Fprintf(tw, "Model version\t%s\n", a.ModelVersion)
+	}
 	fmt.Fprintf(tw, "Template\t%s v%d (%s)\n", a.Template.Key, a.Template.Version, a.Template.Name)
 	fmt.Fprintf(tw, "Status\t%s (version %d)\n", impact.Label(impact.Statuses, a.Status), a.Version)
 	if a.LatestVersion > 0 {
@@ -140,6 +143,9 @@ func printImpactVersion(w io.Writer, v *impact.Version) {
 	fmt.Fprintf(tw, "Organisation\t%s\n", v.Organisation)
 	fmt.Fprintf(tw, "Assessment\t%s %s\n", v.AssessmentRef, v.Title)
 	fmt.Fprintf(tw, "AI system\t%s %s\n", v.SystemRef, v.SystemName)
+	if v.ModelVersion != "" {
+		fmt.Fprintf(tw, "Model version\t%s\n", v.ModelVersion)
+	}
 	fmt.Fprintf(tw, "Template\t%s v%d (%s)\n", v.Template.Key, v.Template.Version, v.Template.Name)
 	fmt.Fprintf(tw, "Version\t%d\n", v.Number)
 	fmt.Fprintf(tw, "Approved by\t%s\n", v.ApprovedByName)

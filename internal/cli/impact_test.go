@@ -145,6 +145,15 @@ func TestImpactCommands(t *testing.T) {
 			contains(r, "wrote IA-1-v1.pdf")
 			fails(sh.run("", "impact", "export", "IA-1", "--version", "3", "-o", "-"), "not found (HTTP 404)")
 			fails(sh.run("", "impact", "show", "IA-9"), "impact assessment IA-9 not found (HTTP 404)")
+
+			// An assessment names the model version it assesses.
+			sh.ok("", "model", "add", "--system", "SYS-1", "--name", "Screener")
+			sh.ok("", "model", "version", "add", "MDL-1", "--label", "1.0.0", "--digest", strings.Repeat("ab", 32))
+			fails(sh.run("", "impact", "start", "--system", "SYS-1", "--template", "eu-fria", "--model-version", "MDL-1@9.9.9"),
+				"model_version: names MDL-1@9.9.9, which is not a model version of this organisation")
+			r = sh.ok("", "impact", "start", "--system", "SYS-1", "--template", "eu-fria", "--model-version", "MDL-1@1.0.0")
+			contains(r, "started IA-2")
+			contains(sh.ok("", "impact", "show", "IA-2"), "AI system SYS-1 Hiring screening", "Model version MDL-1@1.0.0")
 		})
 	}
 }

@@ -19,6 +19,8 @@ type StartRequest struct {
 	System   string `json:"system" doc:"The AI system assessed, by reference (SYS-3) or id."`
 	Template string `json:"template" doc:"iso-42005, eu-fria, or an own template's reference such as IAT-2; the assessment keeps its latest version."`
 	Title    string `json:"title,omitempty" doc:"At most 200 characters; by default the template's name and the system's."`
+	// ModelVersion is optional: the model version assessed, by key or id.
+	ModelVersion string `json:"model_version,omitempty" doc:"The model version assessed, such as MDL-1@1.4.0; it must be a version of a model of the same AI system."`
 }
 
 // UpdateRequest changes an assessment's title, answers or residual
@@ -32,23 +34,23 @@ type UpdateRequest struct {
 
 // row is an assessment's stored row.
 type row struct {
-	id, ref, systemID, templateKey                 string
-	templateVersion                                int
-	title, status, answers, residual, nextReview   string
-	latestVersion, impactSeq, version              int
-	latestApprovedAt, reviewAt                     *time.Time
-	reviewAction, reviewNote, reviewBy, reviewName string
-	createdAt, updatedAt                           time.Time
+	id, ref, systemID, modelVersionKey, templateKey string
+	templateVersion                                 int
+	title, status, answers, residual, nextReview    string
+	latestVersion, impactSeq, version               int
+	latestApprovedAt, reviewAt                      *time.Time
+	reviewAction, reviewNote, reviewBy, reviewName  string
+	createdAt, updatedAt                            time.Time
 }
 
-const selectRow = `SELECT a.id, a.ref, a.system_id, a.template_key, a.template_version, a.title, a.status, a.answers,
+const selectRow = `SELECT a.id, a.ref, a.system_id, a.model_version_key, a.template_key, a.template_version, a.title, a.status, a.answers,
 	a.residual_concerns, a.next_review_date, a.latest_version, a.latest_approved_at, a.impact_seq, a.review_action, a.review_note,
 	a.review_by, COALESCE(u.name, a.review_by), a.review_at, a.version, a.created_at, a.updated_at
 	FROM impact_assessments a LEFT JOIN users u ON u.id = a.review_by`
 
 func scanRow(scan func(...any) error) (*row, error) {
 	var r row
-	if err := scan(&r.id, &r.ref, &r.systemID, &r.templateKey, &r.templateVersion, &r.title, &r.status, &r.answers, &r.residual,
+	if err := scan(&r.id, &r.ref, &r.systemID, &r.modelVersionKey, &r.templateKey, &r.templateVersion, &r.title, &r.status, &r.answers, &r.residual,
 		&r.nextReview, &r.latestVersion, &r.latestApprovedAt, &r.impactSeq, &r.reviewAction, &r.reviewNote, &r.reviewBy,
 		&r.reviewName, &r.reviewAt, &r.version, &r.createdAt, &r.updatedAt); err != nil {
 		return nil, err
@@ -104,7 +106,7 @@ func (s *Service) Start(ctx context.Context, actor *aims.Actor, req StartRequest
 		return nil, err
 	}
 	var p aims.Problems
-	req.System, req.Template = strings.TrimSpace(req.System), strings.TrimSpace(req.Template)
+	req.System, req.Template, req.ModelVersion = strings.TrimSpace(req.System), strings.TrimSpace(req.Template), strings.TrimSpace(req.ModelVersion)
 	checkText(&p, "title", &req.Title, false, maxTitle)
 	var sysID, sysRef, sysName string
 	if req.System == "" {
@@ -117,6 +119,10 @@ func (s *Service) Start(ctx context.Context, actor *aims.Actor, req StartRequest
 		} else if err != nil {
 			return nil, err
 		}
+	}
+	mvID, mvKey, err := s.modelVersion(ctx, &p, actor.OrgID, req.ModelVersion, sysID, sysRef)
+	if err != nil {
+		return nil, err
 	}
 	var tpl *Template
 	if req.Template == "" {
@@ -141,30 +147,55 @@ func (s *Service) Start(ctx context.Context, actor *aims.Actor, req StartRequest
 		title = oneLine(tpl.Name+": "+sysName, maxTitle)
 	}
 	var ref string
-	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
+	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
 		var err error
 		if ref, err = db.NextRef(ctx, tx, actor.OrgID, assessmentPrefix); err != nil {
 			return err
 		}
 		id, now := aims.NewID(), s.clock()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO impact_assessments (id, org_id, ref, system_id, template_key, template_version,
-			title, status, answers, residual_concerns, next_review_date, latest_version, impact_seq, review_action, review_note,
-			review_by, version, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', '', '', 0, 0, '', '', '', 1, ?, ?, ?)`,
-			id, actor.OrgID, ref, sysID, tpl.Key, tpl.Version, title, StatusDraft, tlog.ActorOf(actor).ID, now, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO impact_assessments (id, org_id, ref, system_id, model_version_id,
+			model_version_key, template_key, template_version, title, status, answers, residual_concerns, next_review_date,
+			latest_version, impact_seq, review_action, review_note, review_by, version, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', '', '', 0, 0, '', '', '', 1, ?, ?, ?)`,
+			id, actor.OrgID, ref, sysID, mvID, mvKey, tpl.Key, tpl.Version, title, StatusDraft, tlog.ActorOf(actor).ID,
+			now, now); err != nil {
 			return err
 		}
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectAssessment, ID: id, Ref: ref},
-			[]tlog.Change{
-				{Field: "title", After: mustJSON(title)}, {Field: "system", After: mustJSON(sysRef)},
-				{Field: "template", After: mustJSON(tpl.Key)}, {Field: "template_version", After: mustJSON(tpl.Version)},
-				{Field: "status", After: mustJSON(StatusDraft)},
-			})
+		ch := []tlog.Change{
+			{Field: "title", After: mustJSON(title)}, {Field: "system", After: mustJSON(sysRef)},
+			{Field: "template", After: mustJSON(tpl.Key)}, {Field: "template_version", After: mustJSON(tpl.Version)},
+			{Field: "status", After: mustJSON(StatusDraft)},
+		}
+		if mvKey != "" {
+			ch = append(ch, tlog.Change{Field: "model_version", After: mustJSON(mvKey)})
+		}
+		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectAssessment, ID: id, Ref: ref}, ch)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot start an impact assessment of %s: %w", req.System, err)
 	}
 	return s.get(ctx, actor.OrgID, ref)
+}
+
+// modelVersion resolves the model version an assessment names, adding a
+// problem when it is unknown or a version of another system's model (when
+// the system is known). It returns a nil id and an empty key when none is named.
+func (s *Service) modelVersion(ctx context.Context, p *aims.Problems, orgID, key, systemID, sysLabel string) (*string, string, error) {
+	if key == "" {
+		return nil, "", nil
+	}
+	id, k, sys, err := s.sources.ModelVersion(ctx, orgID, key)
+	switch c := aims.CodeOf(err); {
+	case c == aims.CodeNotFound || c == aims.CodeInvalid:
+		p.Add("model_version", "names %s, which is not a model version of this organisation (write MDL-1@1.4.0)", key)
+		return nil, "", nil
+	case err != nil:
+		return nil, "", err
+	case systemID != "" && sys != systemID:
+		p.Add("model_version", "is a version of a model of another AI system: name a version of a model of %s", sysLabel)
+		return nil, "", nil
+	}
+	return &id, k, nil
 }
 
 // Get returns an assessment of the actor's organisation by reference or id.
@@ -190,7 +221,7 @@ func (s *Service) assemble(ctx context.Context, q db.Queryer, orgID string, r *r
 	if err != nil {
 		return nil, fmt.Errorf("template of %s: %w", r.ref, err)
 	}
-	a := &Assessment{ID: r.id, Ref: r.ref, SystemID: r.systemID, Template: TemplateRef{Key: tpl.Key, Version: tpl.Version, Name: tpl.Name},
+	a := &Assessment{ID: r.id, Ref: r.ref, SystemID: r.systemID, ModelVersion: r.modelVersionKey, Template: TemplateRef{Key: tpl.Key, Version: tpl.Version, Name: tpl.Name},
 		Title: r.title, Status: r.status, Sections: tpl.Sections, ResidualConcerns: r.residual, Version: r.version,
 		LatestVersion: r.latestVersion, ApprovedAt: r.latestApprovedAt, NextReviewDate: r.nextReview, DueReasons: []DueReason{},
 		CreatedAt: r.createdAt, UpdatedAt: r.updatedAt}

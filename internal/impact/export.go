@@ -59,9 +59,14 @@ func meta(v *Version) [][2]string {
 	out := [][2]string{
 		{"Organisation", v.Organisation},
 		{"AI system", strings.TrimSpace(v.SystemRef + " " + v.SystemName)},
+	}
+	if v.ModelVersion != "" {
+		out = append(out, [2]string{"Model version", v.ModelVersion})
+	}
+	out = append(out, [][2]string{
 		{"Assessment", v.AssessmentRef + " " + v.Title},
 		{"Template", v.Template.Name + " (" + v.Template.Key + ", version " + itoa(v.Template.Version) + ")"},
-	}
+	}...)
 	if v.Draft {
 		out = append(out, [2]string{"Version", "DRAFT (not approved)"})
 		if v.NextReviewDate != "" {

@@ -64,6 +64,20 @@ type sources struct {
 	fail error
 	// got records the requests CreateRisk received.
 	got []impact.RiskRequest
+	// models are the model versions ModelVersion knows, by key.
+	models map[string]modelVersion
+}
+
+// modelVersion is a model version known to the test's sources.
+type modelVersion struct{ id, systemID string }
+
+func (s *sources) ModelVersion(_ context.Context, _, idOrKey string) (string, string, string, error) {
+	for k, v := range s.models {
+		if strings.EqualFold(k, idOrKey) || v.id == idOrKey {
+			return v.id, k, v.systemID, nil
+		}
+	}
+	return "", "", "", aims.NotFound("model version", idOrKey)
 }
 
 func (s *sources) System(ctx context.Context, orgID, idOrRef string) (string, string, string, error) {
@@ -125,7 +139,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	ids := identity.New(d, logs, clock.Now)
 	ids.Argon2 = identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 	systems := aisystem.New(d, logs, clock.Now)
-	src := &sources{systems: systems, logs: logs, d: d}
+	src := &sources{systems: systems, logs: logs, d: d, models: map[string]modelVersion{}}
 	e := &env{ctx: context.Background(), d: d, clock: clock, key: key, logs: logs, ids: ids, systems: systems,
 		sources: src, svc: impact.New(d, logs, clock.Now, src), as: map[aims.Role]*aims.Actor{}}
 	names := map[aims.Role]string{aims.RoleOwner: "Zoë Owner", aims.RoleManager: "Max Manager",

@@ -34,6 +34,10 @@ type Sources interface {
 	CreateRisk(ctx context.Context, tx *db.Tx, actor *aims.Actor, req RiskRequest) (id, ref string, err error)
 	// Risk finds a risk of the organisation by id or reference.
 	Risk(ctx context.Context, orgID, idOrRef string) (id, ref, title string, err error)
+	// ModelVersion resolves a model version's key (MDL-1@1.4.0) or id to its
+	// id, key and the id of the AI system its model belongs to, or a
+	// not-found error. It checks no actor.
+	ModelVersion(ctx context.Context, orgID, idOrKey string) (id, key, systemID string, err error)
 }
 
 // Service manages an organisation's impact assessment templates and assessments.

@@ -42,6 +42,7 @@ type frozen struct {
 	SystemID         string            `json:"system_id"`
 	SystemRef        string            `json:"system_ref"`
 	SystemName       string            `json:"system_name"`
+	ModelVersion     string            `json:"model_version,omitempty"`
 	Template         TemplateRef       `json:"template"`
 	Sections         []Section         `json:"sections"`
 	Answers          map[string]string `json:"answers"`
@@ -202,8 +203,8 @@ func (s *Service) Approve(ctx context.Context, actor *aims.Actor, key string, re
 			return fmt.Errorf("cannot read the approver's name: %w", err)
 		}
 		content, err := json.Marshal(frozen{Format: frozenFormat, Organisation: org, Title: a.Title, SystemID: a.SystemID,
-			SystemRef: a.SystemRef, SystemName: a.SystemName, Template: a.Template, Sections: a.Sections, Answers: a.Answers,
-			Impacts: a.Impacts, ResidualConcerns: a.ResidualConcerns, ApprovedByName: approver})
+			SystemRef: a.SystemRef, SystemName: a.SystemName, ModelVersion: a.ModelVersion, Template: a.Template, Sections: a.Sections,
+			Answers: a.Answers, Impacts: a.Impacts, ResidualConcerns: a.ResidualConcerns, ApprovedByName: approver})
 		if err != nil {
 			return err
 		}
@@ -316,7 +317,7 @@ func (s *Service) version(ctx context.Context, q db.Queryer, orgID, assessmentID
 		return nil, fmt.Errorf("stored content of version %d has unknown format %d", number, f.Format)
 	}
 	v.Organisation, v.Title, v.SystemID, v.SystemRef, v.SystemName = f.Organisation, f.Title, f.SystemID, f.SystemRef, f.SystemName
-	v.Template, v.Sections, v.Answers, v.Impacts = f.Template, f.Sections, f.Answers, f.Impacts
+	v.ModelVersion, v.Template, v.Sections, v.Answers, v.Impacts = f.ModelVersion, f.Template, f.Sections, f.Answers, f.Impacts
 	v.ResidualConcerns, v.ApprovedByName = f.ResidualConcerns, f.ApprovedByName
 	if v.Answers == nil {
 		v.Answers = map[string]string{}
@@ -337,6 +338,7 @@ func (s *Service) working(ctx context.Context, orgID string, a *Assessment) (*Ve
 		return nil, err
 	}
 	return &Version{AssessmentRef: a.Ref, Draft: true, Organisation: org, Title: a.Title, SystemID: a.SystemID,
-		SystemRef: a.SystemRef, SystemName: a.SystemName, Template: a.Template, Sections: a.Sections, Answers: a.Answers,
-		Impacts: a.Impacts, ResidualConcerns: a.ResidualConcerns, NextReviewDate: a.NextReviewDate, ApprovedAt: time.Time{}}, nil
+		SystemRef: a.SystemRef, SystemName: a.SystemName, ModelVersion: a.ModelVersion, Template: a.Template, Sections: a.Sections,
+		Answers: a.Answers, Impacts: a.Impacts, ResidualConcerns: a.ResidualConcerns, NextReviewDate: a.NextReviewDate,
+		ApprovedAt: time.Time{}}, nil
 }

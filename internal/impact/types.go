@@ -121,14 +121,16 @@ type DueReason struct {
 
 // Assessment is an impact assessment of an AI system.
 type Assessment struct {
-	ID         string      `json:"id"`
-	Ref        string      `json:"ref" doc:"Short reference such as IA-3."`
-	SystemID   string      `json:"system_id"`
-	SystemRef  string      `json:"system_ref"`
-	SystemName string      `json:"system_name"`
-	Template   TemplateRef `json:"template" doc:"The template version the assessment was started from; it keeps it."`
-	Title      string      `json:"title"`
-	Status     string      `json:"status" enum:"draft,in_review,approved"`
+	ID         string `json:"id"`
+	Ref        string `json:"ref" doc:"Short reference such as IA-3."`
+	SystemID   string `json:"system_id"`
+	SystemRef  string `json:"system_ref"`
+	SystemName string `json:"system_name"`
+	// ModelVersion is the key of the model version assessed, if one is named.
+	ModelVersion string      `json:"model_version,omitempty" doc:"The model version assessed, such as MDL-1@1.4.0; absent when none is named."`
+	Template     TemplateRef `json:"template" doc:"The template version the assessment was started from; it keeps it."`
+	Title        string      `json:"title"`
+	Status       string      `json:"status" enum:"draft,in_review,approved"`
 	// Answers are by question id: a text, a choice's value, or a scale point as a number such as "3".
 	Answers          map[string]string `json:"answers" doc:"Answers by question id: the text, the chosen option's value, or the scale point as digits such as \"3\"."`
 	Sections         []Section         `json:"sections" doc:"The questions of the template version, by section."`
@@ -206,6 +208,7 @@ type Version struct {
 	SystemID         string            `json:"system_id"`
 	SystemRef        string            `json:"system_ref"`
 	SystemName       string            `json:"system_name"`
+	ModelVersion     string            `json:"model_version,omitempty" doc:"The model version assessed, such as MDL-1@1.4.0; absent when none is named."`
 	Template         TemplateRef       `json:"template"`
 	Sections         []Section         `json:"sections"`
 	Answers          map[string]string `json:"answers"`

@@ -237,6 +237,10 @@ func (s impactSources) Risk(_ context.Context, _, idOrRef string) (string, strin
 	return "", "", "", aims.NotFound("risk", idOrRef)
 }
 
+func (s impactSources) ModelVersion(_ context.Context, _, idOrKey string) (string, string, string, error) {
+	return "", "", "", aims.NotFound("model version", idOrKey)
+}
+
 // evidenceTargets lets evidence link to the catalogue and the inventory.
 type evidenceTargets struct{ riskSources }
 

@@ -180,8 +180,8 @@ func impactOptions(first string, opts []impact.Option, chosen string) []option {
 
 // startForm is the form that starts an assessment, as typed.
 type startForm struct {
-	System, Template, Title string
-	Errs                    formErrors
+	System, Template, Title, ModelVersion string
+	Errs                                  formErrors
 }
 
 // startData is what the start page shows.
@@ -194,7 +194,7 @@ type startData struct {
 // startIDs maps the start form's fields to their controls.
 func startIDs(field string) string {
 	switch field {
-	case "system", "template", "title":
+	case "system", "template", "title", "model_version":
 		return field
 	}
 	return ""
@@ -228,8 +228,10 @@ func (h *handler) impactStart(w http.ResponseWriter, r *http.Request, a *aims.Ac
 	if !h.parseForm(w, r) {
 		return
 	}
-	f := startForm{System: r.PostForm.Get("system"), Template: r.PostForm.Get("template"), Title: r.PostForm.Get("title")}
-	as, err := h.Impact.Start(r.Context(), a, impact.StartRequest{System: f.System, Template: f.Template, Title: f.Title})
+	f := startForm{System: r.PostForm.Get("system"), Template: r.PostForm.Get("template"), Title: r.PostForm.Get("title"),
+		ModelVersion: r.PostForm.Get("model_version")}
+	as, err := h.Impact.Start(r.Context(), a, impact.StartRequest{System: f.System, Template: f.Template, Title: f.Title,
+		ModelVersion: f.ModelVersion})
 	if err != nil {
 		fe, status, ok := formProblem(err)
 		if !ok {

@@ -25,6 +25,12 @@ type impactPageData struct {
 	ImpactsErrs formErrors
 }
 
+// modelVersionHref links to the model version a key such as MDL-1@1.4.0 names.
+func modelVersionHref(key string) string {
+	ref, label, _ := strings.Cut(key, "@")
+	return "/models/" + url.PathEscape(ref) + "/versions/" + url.PathEscape(label)
+}
+
 // answersForm is the questionnaire as typed.
 type answersForm struct {
 	Title    string

@@ -64,7 +64,7 @@ type ProfileQuery struct {
 	Format     string   `query:"format" doc:"csv or parquet; by default from the file name."`
 	NoHeader   bool     `query:"no_header" doc:"The first line is data, not column names."`
 	Columns    string   `query:"columns" doc:"Column names, separated by commas."`
-	Separator  string   `query:"separator" doc:"The one character between fields, or tab; a comma by default."`
+	Separator  string   `query:"separator" doc:"The one character between fields, or tab or space; a comma by default."`
 	KeepSpaces bool     `query:"keep_spaces" doc:"Keep the spaces around values."`
 	Missing    []string `query:"missing,explode" doc:"A value that means missing, such as ?; repeat for several."`
 	Label      string   `query:"label" doc:"The label column."`
@@ -244,7 +244,7 @@ func registerProfileUpload(r *registrar, s Services, tags []string) {
 		"format":      str("csv or parquet; by default from the file name."),
 		"no_header":   boolean("The first line is data, not column names."),
 		"columns":     str("Column names, separated by commas."),
-		"separator":   str("The one character between fields, or tab."),
+		"separator":   str("The one character between fields, or tab or space; a comma by default."),
 		"keep_spaces": boolean("Keep the spaces around values."),
 		"missing":     list("Values that mean missing, such as ?; the field may be repeated."),
 		"label":       str("The label column."),

@@ -113,12 +113,12 @@ func TestModelEndpoints(t *testing.T) {
 			{name: "MLflow metrics", who: "contributor", method: "POST", path: "/api/v1/models/MDL-1/versions/1.4.0/evaluations",
 				body:   `{"metrics":{"accuracy":0.91,"auc":0.88},"dataset":"` + test + `","note":"run 7f3a"}`,
 				status: 201, has: []string{`"number":1,"metric":"accuracy","value":0.91`, `"number":2,"metric":"auc","value":0.88`,
-					`"measured_on":"` + today + `"`, `"note":"run 7f3a"`}, actions: []string{"model_version.evaluate"}},
+					`"measured_on":"` + today + `"`, `"note":"run 7f3a"`, `"key":"` + test + `","name":"Hold-out"`}, actions: []string{"model_version.evaluate"}},
 			{name: "one result", who: "owner", method: "POST", path: "/api/v1/models/MDL-1/versions/1.4.0/evaluations",
 				body: `{"results":[{"metric":"accuracy","value":0.9,"measured_on":"2026-01-15"}]}`, status: 201,
 				has: []string{`"number":3,"metric":"accuracy","value":0.9,"measured_on":"2026-01-15"`}, actions: []string{"model_version.evaluate"}},
 			{name: "results", who: "auditor", method: "GET", path: "/api/v1/models/MDL-1/versions/1.4.0/evaluations", status: 200,
-				has: []string{`"number":3`}},
+				has: []string{`"number":3`, `"key":"` + test + `","name":"Hold-out"`}},
 
 			// Approval and deployment.
 			{name: "contributor approves", who: "contributor", method: "POST", path: "/api/v1/models/MDL-1/versions/1.4.0/approve",

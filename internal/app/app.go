@@ -92,6 +92,7 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Risks = risk.New(d, a.Logs, a.Clock, riskSources{a})
 	a.Impact = impact.New(d, a.Logs, a.Clock, impactSources{a})
 	a.Datasets = dataset.New(d, a.Logs, a.Clock, datasetSources{a})
+	a.Datasets.SetUploadLimits(cfg.ProfileMaxBytes, "")
 	a.Models = model.New(d, a.Logs, a.Clock, modelSources{a})
 	a.Lifecycle = lifecycle.New(d, a.Logs, a.Clock, lifecycleSources{a})
 	a.Suppliers = supplier.New(d, a.Logs, a.Clock, supplierSources{a})

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/dataset"
@@ -114,16 +113,11 @@ or separated by commas, as 'aims dataset profile' takes it.`,
 
 // parseSeparatorFlag reads --separator.
 func parseSeparatorFlag(s string) (rune, error) {
-	switch s {
-	case "tab", `\t`:
-		return '\t', nil
-	case "space":
-		return ' ', nil
+	r, err := profile.ParseSeparator(s)
+	if err != nil {
+		return 0, fmt.Errorf("--separator %w", err)
 	}
-	if r, size := utf8.DecodeRuneInString(s); size == len(s) && size > 0 && r != utf8.RuneError {
-		return r, nil
-	}
-	return 0, fmt.Errorf(`--separator must be one character, tab or space, not %q`, s)
+	return r, nil
 }
 
 // warnPositive warns when no row has the positive label, a likely typo.

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +65,13 @@ func TestDatasetCommands(t *testing.T) {
 				"--personal-data", "yes", "--category", "age", "--category", "sex", "--basis", "public_task", "--retention", "Until retired",
 				"--derived-from", "ds-1@1", "--step", "Drop rows with missing values", "--step", "One-hot encode")
 
+			// --separator and --missing read as 'aims data profile' reads them.
+			spaced := filepath.Join(t.TempDir(), "spaced.data")
+			os.WriteFile(spaced, []byte("1 ? x\n2 NA y\n3 z w\n4 - v\n"), 0o600)
+			r = sh.ok("", "dataset", "profile", "DS-1@1", spaced, "--no-header", "--separator", "space", "--missing", "?,NA", "--missing", "-")
+			if !strings.Contains(r.stdout, "4 rows, 3 columns, 0 duplicate rows, 3 rows with missing values") {
+				t.Errorf("space-separated profile:\n%s", r.stdout)
+			}
 			r = sh.ok("", "dataset", "profile", "DS-1@1", adultData, "--no-header", "--columns", adultColumns, "--missing", "?",
 				"--label", "income", "--positive", ">50K", "--sensitive", "sex,race", "--reference", "sex:Female=0.5,sex:Male=0.5")
 			for _, want := range []string{"profiled DS-1@1: adult.data, 3974305 bytes, sha256 5b00264637dbfec36bdeaab5676b0b309ff9eb788d63554ca0a249491c86603d",

@@ -279,16 +279,16 @@ written feature:group=share (repeatable, or separated by commas).`,
 	fl.StringVar(&o.Format, "input-format", "", "csv or parquet (default: from the file's extension)")
 	fl.BoolVar(&o.NoHeader, "no-header", false, "the first line is data, not column names")
 	fl.StringVar(&columns, "columns", "", "column names, separated by commas")
-	fl.StringVar(&o.Separator, "separator", "", "the one character between fields, or tab (default ,)")
+	fl.StringVar(&o.Separator, "separator", "", `the one character between fields, or tab, space, \t (default ,)`)
 	fl.BoolVar(&o.KeepSpaces, "keep-spaces", false, "keep the spaces around values")
-	fl.StringArrayVar(&o.Missing, "missing", nil, "a value that means missing, such as '?' (repeatable)")
+	fl.StringSliceVar(&o.Missing, "missing", nil, "values that mean missing, such as '?' or NA (repeatable, or separated by commas)")
 	fl.StringVar(&o.Label, "label", "", "the label column")
 	fl.StringVar(&o.Positive, "positive", "", "the positive label value")
 	fl.StringVar(&sensitive, "sensitive", "", "sensitive feature columns, separated by commas")
 	fl.StringArrayVar(&reference, "reference", nil, "reference shares feature:group=share (repeatable)")
 	addOutputFlag(cmd, &output)
 	_ = cmd.RegisterFlagCompletionFunc("input-format", fixedCompletion("csv", "parquet"))
-	_ = cmd.RegisterFlagCompletionFunc("separator", fixedCompletion(",", ";", "tab", "|"))
+	_ = cmd.RegisterFlagCompletionFunc("separator", fixedCompletion(",", ";", "tab", "space", "|"))
 	return cmd
 }
 

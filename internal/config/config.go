@@ -29,6 +29,7 @@ type Config struct {
 	MaxBodyBytes       int64
 	EvidenceDir        string
 	EvidenceMaxBytes   int64
+	ProfileMaxBytes    int64
 	CheckpointInterval time.Duration
 	SessionLifetime    time.Duration
 	ShutdownTimeout    time.Duration
@@ -123,6 +124,15 @@ var Settings = func() []Setting {
 			c.EvidenceMaxBytes = n
 			return nil
 		}, func(c *Config) string { return strconv.FormatInt(c.EvidenceMaxBytes, 10) })
+	add("profile-max-bytes", "AIMS_PROFILE_MAX_BYTES", "2147483648", "largest data set file accepted for profiling, in bytes; it is read once and not kept", false, false,
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return fmt.Errorf("want a number of bytes, at least 1024")
+			}
+			c.ProfileMaxBytes = n
+			return nil
+		}, func(c *Config) string { return strconv.FormatInt(c.ProfileMaxBytes, 10) })
 	set, get = dur(func(c *Config) *time.Duration { return &c.CheckpointInterval })
 	add("checkpoint-interval", "AIMS_CHECKPOINT_INTERVAL", "1m", "how often grown logs get a signed checkpoint", false, false, set, get)
 	set, get = dur(func(c *Config) *time.Duration { return &c.SessionLifetime })

@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/profile"
@@ -16,7 +15,7 @@ type ProfileOptions struct {
 	Format     string   `json:"format,omitempty" doc:"csv or parquet; by default from the file name (.parquet, .pq), else csv."`
 	NoHeader   bool     `json:"no_header,omitempty" doc:"The first line is data, not column names."`
 	Columns    []string `json:"columns,omitempty" doc:"Names of the columns, replacing the header's names or c1, c2, …."`
-	Separator  string   `json:"separator,omitempty" doc:"The one character between CSV fields; a comma by default; tab for a tab."`
+	Separator  string   `json:"separator,omitempty" doc:"The one character between CSV fields; a comma by default; tab for a tab, space for a space."`
 	KeepSpaces bool     `json:"keep_spaces,omitempty" doc:"Keep the spaces around values, which are trimmed by default."`
 	Missing    []string `json:"missing,omitempty" doc:"Values that mean missing, such as ?; an empty value always does."`
 	Label      string   `json:"label,omitempty" doc:"The column holding the label, the outcome a model predicts."`
@@ -47,18 +46,11 @@ func (o *ProfileOptions) normalise(p *aims.Problems) profile.Options {
 		}
 	}
 	o.Missing = missing
-	var sep rune
-	switch s := o.Separator; {
-	case s == "":
-	case strings.EqualFold(s, "tab") || s == `\t` || s == "\t":
-		o.Separator, sep = "\t", '\t'
-	case utf8.RuneCountInString(s) == 1:
-		sep, _ = utf8.DecodeRuneInString(s)
-		if sep == '"' || sep == '\r' || sep == '\n' || sep == utf8.RuneError {
-			p.Add("separator", "cannot be %q", s)
-		}
-	default:
-		p.Add("separator", "must be one character, or tab")
+	sep, err := profile.ParseSeparator(o.Separator)
+	if err != nil {
+		p.Add("separator", "%s", err)
+	} else if sep != 0 {
+		o.Separator = string(sep)
 	}
 	if o.Positive != "" && o.Label == "" {
 		p.Add("positive", "needs a label column")

@@ -121,6 +121,19 @@ func TestProfileAdult(t *testing.T) {
 		if ch["rows"] != [2]string{"32561", "3"} || ch["file_name"] != [2]string{`"adult.data"`, `"sample.csv"`} {
 			t.Errorf("replacing changes = %v", ch)
 		}
+
+		// A space separates fields as it does for 'aims data profile'; the
+		// options keep the character itself.
+		spaced := filepath.Join(t.TempDir(), "spaced.data")
+		os.WriteFile(spaced, []byte("39 ? <=50K\n50 Private >50K \n"), 0o600)
+		v, err = e.svc.Profile(e.ctx, contributor, "DS-1@1", dataset.ProfileRequest{Upload: e.receive(t, contributor, spaced),
+			Options: dataset.ProfileOptions{NoHeader: true, Separator: "Space", Missing: []string{"?"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Profile.Rows != 2 || v.Profile.Columns != 3 || v.Profile.RowsWithMissing != 1 || v.Profile.Options.Separator != " " {
+			t.Errorf("space-separated profile = %+v, options %+v", v.Profile.ProfileSummary, v.Profile.Options)
+		}
 	})
 }
 

@@ -92,8 +92,9 @@ func (s *Service) Evaluate(ctx context.Context, actor *aims.Actor, key string, r
 			d := datasets[in.Dataset]
 			n := first + i
 			if _, err := tx.ExecContext(ctx, `INSERT INTO model_evaluations (id, org_id, model_version_id, number, metric, value,
-				dataset_version_id, dataset_key, measured_on, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				aims.NewID(), actor.OrgID, v.ID, n, in.Metric, in.Value, d.ID, d.Key, in.MeasuredOn, in.Note, by, now); err != nil {
+				dataset_version_id, dataset_key, dataset_name, measured_on, note, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				aims.NewID(), actor.OrgID, v.ID, n, in.Metric, in.Value, d.ID, d.Key, d.Name, in.MeasuredOn, in.Note, by, now); err != nil {
 				return err
 			}
 			records = append(records, evaluationRecord{Number: n, Metric: in.Metric, Value: in.Value, Dataset: d.Key,

@@ -36,10 +36,10 @@ func TestEvaluate(t *testing.T) {
 			t.Fatal(err)
 		}
 		by, name := e.contributor().UserID, "Carla Contributor"
-		hold := &model.DatasetVersionRef{ID: holdout.ID, Key: "DS-2@1"}
+		hold := &model.DatasetVersionRef{ID: holdout.ID, Key: "DS-2@1", Name: "Hold-out"}
 		want := []model.Evaluation{
 			{Number: 1, Metric: "accuracy", Value: 0.91, Dataset: hold, MeasuredOn: "2026-03-01", Note: "Nightly run 42", CreatedBy: by, CreatedByName: name, CreatedAt: t0},
-			{Number: 2, Metric: "accuracy", Value: 0.89, Dataset: &model.DatasetVersionRef{ID: recent.ID, Key: "DS-3@1"}, MeasuredOn: "2026-02-01",
+			{Number: 2, Metric: "accuracy", Value: 0.89, Dataset: &model.DatasetVersionRef{ID: recent.ID, Key: "DS-3@1", Name: "Recent"}, MeasuredOn: "2026-02-01",
 				Note: "Recent data", CreatedBy: by, CreatedByName: name, CreatedAt: t0},
 			{Number: 3, Metric: "auc", Value: 0.88, Dataset: hold, MeasuredOn: "2026-03-01", Note: "Nightly run 42", CreatedBy: by, CreatedByName: name, CreatedAt: t0},
 			{Number: 4, Metric: "f1", Value: 0.7, Dataset: hold, MeasuredOn: "2026-03-01", Note: "Nightly run 42", CreatedBy: by, CreatedByName: name, CreatedAt: t0},
@@ -55,6 +55,10 @@ func TestEvaluate(t *testing.T) {
 		// Appending changes nothing of the version itself, so a pipeline needs no version number.
 		if got := e.get(t, v.Key); got.Version != 1 || got.EvaluationCount != 4 || len(got.Evaluations) != 4 {
 			t.Errorf("version after results = %d, %d results", got.Version, got.EvaluationCount)
+		}
+		// Read back, a result names its data set as trained_on does.
+		if got, err := e.svc.Evaluations(e.ctx, e.viewer(), v.Key); err != nil || cmp.Diff(want, got) != "" {
+			t.Errorf("results read back = %v, %v", err, cmp.Diff(want, got))
 		}
 		// A result without a date is today's; numbers continue.
 		more, err := e.svc.Evaluate(e.ctx, e.contributor(), "mdl-1@1.0", model.EvaluateRequest{Results: []model.EvaluationInput{{Metric: "auc", Value: 0}}})

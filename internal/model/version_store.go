@@ -157,7 +157,7 @@ func fillVersions(ctx context.Context, q db.Queryer, orgID string, vs []*Version
 
 // evaluations reads a version's results, oldest first.
 func evaluations(ctx context.Context, q db.Queryer, orgID, versionID string) ([]Evaluation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.number, e.metric, e.value, e.dataset_version_id, e.dataset_key, e.measured_on, e.note,
+	rows, err := q.QueryContext(ctx, `SELECT e.number, e.metric, e.value, e.dataset_version_id, e.dataset_key, e.dataset_name, e.measured_on, e.note,
 		e.created_by, `+userName("u", "e.created_by")+`, e.created_at
 		FROM model_evaluations e LEFT JOIN users u ON u.id = e.created_by
 		WHERE e.org_id = ? AND e.model_version_id = ? ORDER BY e.number`, orgID, versionID)
@@ -168,13 +168,13 @@ func evaluations(ctx context.Context, q db.Queryer, orgID, versionID string) ([]
 	out := []Evaluation{}
 	for rows.Next() {
 		var e Evaluation
-		var dsID, dsKey string
-		if err := rows.Scan(&e.Number, &e.Metric, &e.Value, &dsID, &dsKey, &e.MeasuredOn, &e.Note,
+		var dsID, dsKey, dsName string
+		if err := rows.Scan(&e.Number, &e.Metric, &e.Value, &dsID, &dsKey, &dsName, &e.MeasuredOn, &e.Note,
 			&e.CreatedBy, &e.CreatedByName, &e.CreatedAt); err != nil {
 			return nil, err
 		}
 		if dsID != "" {
-			e.Dataset = &DatasetVersionRef{ID: dsID, Key: dsKey}
+			e.Dataset = &DatasetVersionRef{ID: dsID, Key: dsKey, Name: dsName}
 		}
 		out = append(out, e)
 	}

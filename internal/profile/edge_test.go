@@ -293,3 +293,19 @@ func FuzzProfile(f *testing.F) {
 		}
 	})
 }
+
+// TestParseSeparator: the words tab and space, or one character.
+func TestParseSeparator(t *testing.T) {
+	for in, want := range map[string]rune{"": 0, ",": ',', ";": ';', "tab": '\t', "TAB": '\t', `\t`: '\t', "\t": '\t',
+		"space": ' ', "Space": ' ', " ": ' ', "|": '|', "§": '§'} {
+		if r, err := ParseSeparator(in); r != want || err != nil {
+			t.Errorf("ParseSeparator(%q) = %q, %v; want %q", in, r, err, want)
+		}
+	}
+	for in, want := range map[string]string{"ab": `must be one character, tab or space, not "ab"`, `"`: `cannot be "\""`,
+		"\n": `cannot be "\n"`, "\xff": `must be one character, tab or space, not "\xff"`} {
+		if _, err := ParseSeparator(in); err == nil || err.Error() != want {
+			t.Errorf("ParseSeparator(%q) = %v; want %s", in, err, want)
+		}
+	}
+}

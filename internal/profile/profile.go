@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aims-dev/aims/internal/aims"
 )
@@ -237,6 +238,32 @@ func ProfileFile(path string, opt Options) (*Result, error) {
 	}
 	res.File = filepath.Base(path)
 	return res, nil
+}
+
+// ParseSeparator reads a CSV field separator as both 'aims data profile' and
+// a data set version's profiling options take it: one character, or tab, \t
+// or space, the words in any case. The empty string gives 0, the default
+// comma. A double quote, carriage return or line feed cannot separate fields.
+// The error reads as the end of a sentence naming the option, such as
+// "must be one character, tab or space, not \"ab\"".
+func ParseSeparator(s string) (rune, error) {
+	switch {
+	case s == "":
+		return 0, nil
+	case strings.EqualFold(s, "tab") || s == `\t`:
+		return '\t', nil
+	case strings.EqualFold(s, "space"):
+		return ' ', nil
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	if size != len(s) || r == utf8.RuneError {
+		return 0, fmt.Errorf("must be one character, tab or space, not %q", s)
+	}
+	switch r {
+	case '"', '\r', '\n':
+		return 0, fmt.Errorf("cannot be %q", s)
+	}
+	return r, nil
 }
 
 // FormatOf guesses a file's format from its name: parquet for .parquet and .pq, else csv.

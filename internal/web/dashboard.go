@@ -14,6 +14,7 @@ import (
 	"github.com/aims-dev/aims/internal/impact"
 	"github.com/aims-dev/aims/internal/readiness"
 	"github.com/aims-dev/aims/internal/risk"
+	"github.com/aims-dev/aims/internal/supplier"
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
@@ -41,32 +42,46 @@ type dashboardData struct {
 }
 
 // reviewDue is what the dashboard lists as due for review: risks and
-// impact assessments with their reasons, and overdue treatment actions,
-// each list cut to dashboardDue items with the number left out.
+// impact assessments with their reasons, overdue treatment actions and
+// suppliers to assess, each list cut to dashboardDue items with the number
+// left out.
 type reviewDue struct {
-	// ShowRisks and ShowImpact are false for what the actor may not read.
-	ShowRisks, ShowImpact bool
-	Risks                 []risk.DueRisk
-	MoreRisks             int
-	Actions               []risk.DueAction
-	MoreActions           int
-	Impact                []impact.DueItem
-	MoreImpact            int
+	// ShowRisks, ShowImpact and ShowSuppliers are false for what the actor may not read.
+	ShowRisks, ShowImpact, ShowSuppliers bool
+	Risks                                []risk.DueRisk
+	MoreRisks                            int
+	Actions                              []risk.DueAction
+	MoreActions                          int
+	Impact                               []impact.DueItem
+	MoreImpact                           int
+	Suppliers                            []supplier.DueSupplier
+	MoreSuppliers                        int
 }
 
-// Shown reports whether the actor may read either register, and so sees the card.
-func (d reviewDue) Shown() bool { return d.ShowRisks || d.ShowImpact }
+// Shown reports whether the actor may read any of the registers, and so sees the card.
+func (d reviewDue) Shown() bool { return d.ShowRisks || d.ShowImpact || d.ShowSuppliers }
 
 // Empty reports whether nothing shown is due.
 func (d reviewDue) Empty() bool {
-	return len(d.Risks) == 0 && len(d.Actions) == 0 && len(d.Impact) == 0
+	return len(d.Risks) == 0 && len(d.Actions) == 0 && len(d.Impact) == 0 && len(d.Suppliers) == 0
+}
+
+// supplierDueWords says why a supplier's assessment is due.
+func supplierDueWords(x supplier.DueSupplier) string {
+	switch x.Reason {
+	case supplier.DueNeverAssessed:
+		return "supplies something and was never assessed"
+	case supplier.DueToday:
+		return "its next assessment is due today"
+	}
+	return "its next assessment is " + plural(int64(x.DaysOverdue), "day", "days") + " overdue"
 }
 
 // nothingDue says, for the registers the actor may read, that nothing is due.
 func nothingDue(d reviewDue) string {
 	switch {
 	case d.ShowRisks && d.ShowImpact:
-		return "Nothing is due: no risk or impact assessment needs a review and no treatment action is overdue."
+		return "Nothing is due: no risk, impact assessment or supplier needs a review and no treatment action is overdue."
 	case d.ShowRisks:
 		return "Nothing is due: no risk needs a review and no treatment action is overdue."
 	default:
@@ -128,6 +143,17 @@ func (h *handler) reviewDueFor(ctx context.Context, a *aims.Actor) (reviewDue, e
 		default:
 			d.ShowImpact = true
 			d.Impact, d.MoreImpact = cut(items, dashboardDue)
+		}
+	}
+	if h.Suppliers != nil {
+		items, err := h.Suppliers.Due(ctx, a)
+		switch {
+		case aims.CodeOf(err) == aims.CodeForbidden:
+		case err != nil:
+			return d, err
+		default:
+			d.ShowSuppliers = true
+			d.Suppliers, d.MoreSuppliers = cut(items, dashboardDue)
 		}
 	}
 	return d, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/impact"
 	"github.com/aims-dev/aims/internal/risk"
+	"github.com/aims-dev/aims/internal/supplier"
 )
 
 func TestDashboard(t *testing.T) {
@@ -64,7 +65,8 @@ func TestDashboardDueForReview(t *testing.T) {
 		cs := e.signedIn()
 		r := cs[aims.RoleViewer].get("/")
 		want(t, r, http.StatusOK, `id="due-for-review"`, "Due for review", `href="/risks/overview#due"`, `href="/impact?due=true"`,
-			"Nothing is due: no risk or impact assessment needs a review and no treatment action is overdue.")
+			"Nothing is due: no risk, impact assessment or supplier needs a review and no treatment action is overdue.",
+			`href="/suppliers"`)
 		wantNot(t, r, `id="due-risks"`, `id="due-impact"`, `id="due-actions"`)
 
 		// Eleven assessed risks of the hiring system, the first owned by
@@ -136,13 +138,25 @@ func TestDashboardDueForReview(t *testing.T) {
 			}
 		}
 
+		// A supplier that supplies something and was never assessed is due.
+		tp, err := e.app.Suppliers.CreateParty(e.ctx, owner, supplier.PartyRequest{Name: "Acme Hosting", Kind: "supplier"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Suppliers.AddSupply(e.ctx, owner, tp.Ref, supplier.SupplyRequest{Kind: "computing", System: "SYS-1"}); err != nil {
+			t.Fatal(err)
+		}
+		r = cs[aims.RoleViewer].get("/")
+		want(t, r, http.StatusOK, `id="due-suppliers"`, "Supplier assessments (1)", `href="/suppliers/TP-1"`, "Acme Hosting",
+			"supplies something and was never assessed")
+
 		// Another organisation sees none of it.
 		e.addUser("Globex", "g@globex.example", "Gus", aims.RoleOwner)
 		g := e.client()
 		g.login("g@globex.example")
 		r = g.get("/")
 		want(t, r, http.StatusOK, "Nothing is due")
-		wantNot(t, r, "RISK-1", "IA-1")
+		wantNot(t, r, "RISK-1", "IA-1", "TP-1")
 	})
 }
 

@@ -259,8 +259,11 @@ func dsProfileFormOf(p *dataset.StoredProfile) dsProfileForm {
 	if o.NoHeader {
 		f.Header = "no"
 	}
-	if f.Separator == "\t" {
+	switch f.Separator {
+	case "\t":
 		f.Separator = "tab"
+	case " ":
+		f.Separator = "space"
 	}
 	return f
 }

@@ -2014,7 +2014,7 @@ func dsUploadForm(d dsVersionData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = formField(dsUploadField(d, "separator", d.Upload.Separator, "The one character between fields; a comma when empty; write tab for tabs.")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = formField(dsUploadField(d, "separator", d.Upload.Separator, "The one character between fields; a comma when empty; write tab for tabs, space for spaces.")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -74,6 +74,7 @@ CREATE TABLE model_evaluations (
     value REAL NOT NULL,
     dataset_version_id TEXT NOT NULL,
     dataset_key TEXT NOT NULL,
+    dataset_name TEXT NOT NULL,
     measured_on TEXT NOT NULL,
     note TEXT NOT NULL,
     created_by TEXT NOT NULL,

@@ -13,9 +13,11 @@ import (
 	"github.com/aims-dev/aims/internal/app"
 	"github.com/aims-dev/aims/internal/apptest"
 	"github.com/aims-dev/aims/internal/dataset"
+	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/model"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/aims-dev/aims/internal/supplier"
 	"github.com/google/go-cmp/cmp"
 )
@@ -188,6 +190,19 @@ func TestRoundTrip(t *testing.T) {
 					t.Errorf("dry-run item %+v", it)
 				}
 			}
+			// An import whose last record (a supply) is refused by the
+			// database keeps nothing: no data set, model, version, party or audit event.
+			failSupplies(t, a, true)
+			servicetest.Unchanged(t, a.DB, func() {
+				if rep, err := a.Suppliers.ImportBOM(ctx, other, "SYS-1", f.Data, false); err == nil || rep != nil ||
+					!strings.Contains(err.Error(), "injected") {
+					t.Fatalf("got %+v, %v, want the injected failure", rep, err)
+				}
+			})
+			failSupplies(t, a, false)
+			if diff := cmp.Diff(before, counts(t, a, other.OrgID)); diff != "" {
+				t.Errorf("a failed import changed the database (-before +after):\n%s", diff)
+			}
 			rep, err := a.Suppliers.ImportBOM(ctx, other, "SYS-1", f.Data, false)
 			if err != nil {
 				t.Fatal(err)
@@ -307,4 +322,28 @@ func userID(t *testing.T, a *app.App, email string) string {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// failSupplies makes every insert into supplies fail in the database with
+// the message "injected" (on), or stops doing so (off).
+func failSupplies(t *testing.T, a *app.App, on bool) {
+	t.Helper()
+	var stmts []string
+	switch {
+	case a.DB.Dialect() == db.Postgres && on:
+		stmts = []string{`CREATE FUNCTION test_fail_supplies() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'injected'; END; $$`,
+			`CREATE TRIGGER test_fail_supplies BEFORE INSERT ON supplies FOR EACH ROW EXECUTE FUNCTION test_fail_supplies()`}
+	case a.DB.Dialect() == db.Postgres:
+		stmts = []string{`DROP TRIGGER test_fail_supplies ON supplies`, `DROP FUNCTION test_fail_supplies()`}
+	case on:
+		stmts = []string{`CREATE TRIGGER test_fail_supplies BEFORE INSERT ON supplies BEGIN SELECT RAISE(ABORT, 'injected'); END`}
+	default:
+		stmts = []string{`DROP TRIGGER test_fail_supplies`}
+	}
+	for _, s := range stmts {
+		if _, err := a.DB.SQL.ExecContext(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

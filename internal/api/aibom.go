@@ -49,8 +49,8 @@ func registerAIBOM(r *registrar, s Services) {
 		Summary: "Import an AI bill of materials into a system",
 		Description: "Registers what a CycloneDX JSON BOM holds for the system: data sets and their versions, models and their versions with " +
 			"their digests, cards and results, and the suppliers of each with what they supply. What exists already (by name, then label) is left " +
-			"as it is. With dry_run=true nothing changes and the answer says what would be done. Models and data sets are registered one after " +
-			"the other, so an import that fails midway keeps what it registered before; the answer's detail says so.",
+			"as it is. With dry_run=true nothing changes and the answer says what would be done. The import is one " +
+			"transaction: all of it is recorded, or, when it fails, none of it.",
 		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusConflict, http.StatusRequestEntityTooLarge},
 	}, func(ctx context.Context, in *bomImportInput) (*bomImportOutput, error) {
 		rep, err := s.Suppliers.ImportBOM(ctx, actor(ctx), in.ID, in.RawBody, in.DryRun)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/model"
 )
 
@@ -20,8 +21,8 @@ func (s modelSources) System(ctx context.Context, orgID, idOrRef string) (string
 	return soaSources(s).System(ctx, orgID, idOrRef)
 }
 
-func (s modelSources) DatasetVersion(ctx context.Context, orgID, idOrKey string) (model.DatasetVersionRef, error) {
-	v, err := s.a.Datasets.LookupVersion(ctx, orgID, idOrKey)
+func (s modelSources) DatasetVersion(ctx context.Context, q db.Queryer, orgID, idOrKey string) (model.DatasetVersionRef, error) {
+	v, err := s.a.Datasets.LookupVersionIn(ctx, q, orgID, idOrKey)
 	if err != nil {
 		return model.DatasetVersionRef{}, err
 	}

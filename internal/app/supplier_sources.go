@@ -7,6 +7,7 @@ import (
 	"github.com/aims-dev/aims/internal/aibom"
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/dataset"
+	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/supplier"
 )
@@ -203,16 +204,16 @@ func (s supplierSources) FindDataset(ctx context.Context, actor *aims.Actor, nam
 	}
 }
 
-func (s supplierSources) CreateModel(ctx context.Context, actor *aims.Actor, systemID string, m aibom.Model) (string, error) {
-	created, err := s.a.Models.Create(ctx, actor, model.CreateRequest{System: systemID, Name: m.Name, Description: m.Description})
+func (s supplierSources) CreateModel(ctx context.Context, tx *db.Tx, actor *aims.Actor, systemID string, m aibom.Model) (*supplier.ItemInfo, error) {
+	created, err := s.a.Models.CreateTx(ctx, tx, actor, model.CreateRequest{System: systemID, Name: m.Name, Description: m.Description})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return created.Ref, nil
+	return &supplier.ItemInfo{ID: created.ID, Ref: created.Ref, Name: created.Name, SystemID: created.SystemID, Status: created.Status}, nil
 }
 
-func (s supplierSources) CreateModelVersion(ctx context.Context, actor *aims.Actor, modelRef string, v aibom.ModelVersion) (string, error) {
-	created, err := s.a.Models.CreateVersion(ctx, actor, modelRef, model.VersionRequest{Label: v.Label, Digest: v.Digest,
+func (s supplierSources) CreateModelVersion(ctx context.Context, tx *db.Tx, actor *aims.Actor, modelRef string, v aibom.ModelVersion) (string, error) {
+	created, err := s.a.Models.CreateVersionTx(ctx, tx, actor, modelRef, model.VersionRequest{Label: v.Label, Digest: v.Digest,
 		Framework: v.Framework, TrainedOn: v.TrainedOn, EvaluatedOn: v.EvaluatedOn,
 		Card: model.Card{IntendedUse: v.Card.IntendedUse, OutOfScopeUses: v.Card.OutOfScopeUses, Limitations: v.Card.Limitations,
 			KnownBiases: v.Card.KnownBiases, EthicalConsiderations: v.Card.EthicalConsiderations}})
@@ -225,25 +226,25 @@ func (s supplierSources) CreateModelVersion(ctx context.Context, actor *aims.Act
 			req.Results = append(req.Results, model.EvaluationInput{Metric: e.Metric, Value: e.Value, Dataset: e.Dataset,
 				MeasuredOn: e.MeasuredOn, Note: e.Note})
 		}
-		if _, err := s.a.Models.Evaluate(ctx, actor, created.Key, req); err != nil {
-			return created.Key, err
+		if _, err := s.a.Models.EvaluateTx(ctx, tx, actor, created.Key, req); err != nil {
+			return "", err
 		}
 	}
 	return created.Key, nil
 }
 
-func (s supplierSources) CreateDataset(ctx context.Context, actor *aims.Actor, systemID string, d aibom.DatasetVersion) (string, error) {
-	created, err := s.a.Datasets.Create(ctx, actor, dataset.CreateRequest{Name: d.DatasetName, Description: d.Description,
+func (s supplierSources) CreateDataset(ctx context.Context, tx *db.Tx, actor *aims.Actor, systemID string, d aibom.DatasetVersion) (*supplier.ItemInfo, error) {
+	created, err := s.a.Datasets.CreateTx(ctx, tx, actor, dataset.CreateRequest{Name: d.DatasetName, Description: d.Description,
 		Systems: []string{systemID}})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return created.Ref, nil
+	return &supplier.ItemInfo{ID: created.ID, Ref: created.Ref, Name: created.Name, Status: created.Status}, nil
 }
 
-func (s supplierSources) AddDatasetVersion(ctx context.Context, actor *aims.Actor, datasetRef string, v aibom.DatasetVersion) (string, error) {
+func (s supplierSources) AddDatasetVersion(ctx context.Context, tx *db.Tx, actor *aims.Actor, datasetRef string, v aibom.DatasetVersion) (string, error) {
 	personal := v.ContainsPersonalData
-	created, err := s.a.Datasets.AddVersion(ctx, actor, datasetRef, dataset.VersionRequest{Label: v.Label, Source: v.Source,
+	created, err := s.a.Datasets.AddVersionTx(ctx, tx, actor, datasetRef, dataset.VersionRequest{Label: v.Label, Source: v.Source,
 		Acquisition: v.Acquisition, Licence: v.Licence, ContainsPersonalData: &personal,
 		PersonalDataCategories: v.PersonalDataCategories, ConsentBasis: v.ConsentBasis, Retention: v.Retention,
 		DeleteBy: v.DeleteBy, Preparation: v.Preparation, DerivedFrom: v.DerivedFrom})

@@ -105,8 +105,8 @@ func newAIBOMImport(e env) *cobra.Command {
 versions (with digests, model cards and results) and the suppliers a CycloneDX
 JSON BOM holds; what exists already is left as it is. With --dry-run nothing
 changes and the report says what would be done. FILE - reads standard input.
-The models and data sets are registered one after the other: an import that
-stops midway keeps what it registered before, and says so.`,
+The import is one transaction: everything is recorded, or, when anything fails,
+nothing is.`,
 		Example: `  aims aibom import SYS-2 vendor-bom.json --dry-run
   aims aibom import SYS-2 vendor-bom.json`,
 		Args: cobra.ExactArgs(2),

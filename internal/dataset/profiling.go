@@ -253,7 +253,7 @@ func (s *Service) Profile(ctx context.Context, actor *aims.Actor, idOrKey string
 	if err != nil {
 		return fail(err)
 	}
-	return s.version(ctx, actor.OrgID, v.ID)
+	return s.version(ctx, s.db, actor.OrgID, v.ID)
 }
 
 // summaryFigures is the stored summary: the figures kept apart from the

@@ -81,6 +81,32 @@ func auditOf(d *Dataset) auditDataset {
 
 // Create adds a data set to the actor's organisation.
 func (s *Service) Create(ctx context.Context, actor *aims.Actor, req CreateRequest) (*Dataset, error) {
+	d, err := s.prepareCreate(ctx, actor, req)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(tx *db.Tx) error { return s.insertDataset(ctx, tx, actor, d) })
+	if err != nil {
+		return nil, fmt.Errorf("cannot create data set: %w", err)
+	}
+	return s.get(ctx, s.db, actor.OrgID, d.ID)
+}
+
+// CreateTx is Create within the caller's transaction, for a capability
+// that creates a data set together with records of its own.
+func (s *Service) CreateTx(ctx context.Context, tx *db.Tx, actor *aims.Actor, req CreateRequest) (*Dataset, error) {
+	d, err := s.prepareCreate(ctx, actor, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertDataset(ctx, tx, actor, d); err != nil {
+		return nil, fmt.Errorf("cannot create data set: %w", err)
+	}
+	return s.get(ctx, tx, actor.OrgID, d.ID)
+}
+
+// prepareCreate checks a request to create a data set and resolves its systems.
+func (s *Service) prepareCreate(ctx context.Context, actor *aims.Actor, req CreateRequest) (*Dataset, error) {
 	if err := identity.Authorize(actor, identity.ActDatasetEdit); err != nil {
 		return nil, err
 	}
@@ -95,39 +121,38 @@ func (s *Service) Create(ctx context.Context, actor *aims.Actor, req CreateReque
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
-		if err := checkOwner(ctx, tx, actor.OrgID, d.OwnerID); err != nil {
-			return err
-		}
-		ref, err := db.NextRef(ctx, tx, actor.OrgID, refPrefix)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		d.ID, d.Ref, d.Version, d.CreatedAt, d.UpdatedAt = aims.NewID(), ref, 1, now, now
-		_, err = tx.ExecContext(ctx, `INSERT INTO datasets (id, org_id, ref, name, name_key, description, owner_id, status,
-			latest_version, search_text, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-			d.ID, actor.OrgID, d.Ref, d.Name, nameKey(d.Name), d.Description, nullable(d.OwnerID), d.Status,
-			d.searchText(), d.Version, now, now)
-		if db.IsUniqueViolation(err) {
-			return nameTaken()
-		}
-		if err != nil {
-			return err
-		}
-		if err := insertSystems(ctx, tx, actor.OrgID, d.ID, d.Systems); err != nil {
-			return err
-		}
-		ch, err := tlog.Changes(nil, auditOf(d))
-		if err != nil {
-			return err
-		}
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectDataset, ID: d.ID, Ref: d.Ref}, ch)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cannot create data set: %w", err)
+	return d, nil
+}
+
+// insertDataset stores a prepared data set with its audit event.
+func (s *Service) insertDataset(ctx context.Context, tx *db.Tx, actor *aims.Actor, d *Dataset) error {
+	if err := checkOwner(ctx, tx, actor.OrgID, d.OwnerID); err != nil {
+		return err
 	}
-	return s.get(ctx, s.db, actor.OrgID, d.ID)
+	ref, err := db.NextRef(ctx, tx, actor.OrgID, refPrefix)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	d.ID, d.Ref, d.Version, d.CreatedAt, d.UpdatedAt = aims.NewID(), ref, 1, now, now
+	_, err = tx.ExecContext(ctx, `INSERT INTO datasets (id, org_id, ref, name, name_key, description, owner_id, status,
+		latest_version, search_text, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+		d.ID, actor.OrgID, d.Ref, d.Name, nameKey(d.Name), d.Description, nullable(d.OwnerID), d.Status,
+		d.searchText(), d.Version, now, now)
+	if db.IsUniqueViolation(err) {
+		return nameTaken()
+	}
+	if err != nil {
+		return err
+	}
+	if err := insertSystems(ctx, tx, actor.OrgID, d.ID, d.Systems); err != nil {
+		return err
+	}
+	ch, err := tlog.Changes(nil, auditOf(d))
+	if err != nil {
+		return err
+	}
+	return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectDataset, ID: d.ID, Ref: d.Ref}, ch)
 }
 
 // Get returns a data set of the actor's organisation by id or reference.
@@ -328,7 +353,13 @@ type VersionRef struct {
 // the organisation by id or key; it is for other capabilities whose service
 // has already authorised its actor.
 func (s *Service) LookupVersion(ctx context.Context, orgID, idOrKey string) (*VersionRef, error) {
-	v, err := getVersion(ctx, s.db, orgID, idOrKey)
+	return s.LookupVersionIn(ctx, s.db, orgID, idOrKey)
+}
+
+// LookupVersionIn is LookupVersion reading through q, such as a
+// transaction that may hold versions not yet committed.
+func (s *Service) LookupVersionIn(ctx context.Context, q db.Queryer, orgID, idOrKey string) (*VersionRef, error) {
+	v, err := getVersion(ctx, q, orgID, idOrKey)
 	if err != nil {
 		return nil, err
 	}

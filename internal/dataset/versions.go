@@ -16,68 +16,99 @@ import (
 // derived from must already exist in the organisation, so that derivations
 // can never form a cycle.
 func (s *Service) AddVersion(ctx context.Context, actor *aims.Actor, datasetRef string, req VersionRequest) (*Version, error) {
-	if err := identity.Authorize(actor, identity.ActDatasetEdit); err != nil {
+	v, fieldProblems, err := prepareVersion(actor, req)
+	if err != nil {
 		return nil, err
 	}
-	if actor.UserID == "" {
-		return nil, aims.Errorf(aims.CodeForbidden, "a data set version is recorded by a person, with a session or an API token")
-	}
-	var fieldProblems aims.Problems
-	v := fromRequest(req, &fieldProblems)
 	var id string
-	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
-		p := append(aims.Problems(nil), fieldProblems...) // a retried transaction starts again
-		d, err := s.get(ctx, tx, actor.OrgID, datasetRef)
-		if err != nil {
-			return err
-		}
-		if d.Status == StatusArchived {
-			return aims.Errorf(aims.CodeConflict, "%s is archived: restore it before recording a version", d.Ref)
-		}
-		number := d.LatestVersion + 1
-		parents, err := resolveParents(ctx, tx, actor.OrgID, versionKey(d.Ref, number), req.DerivedFrom, &p)
-		if err != nil {
-			return err
-		}
-		if v.Acquisition == "derived" && len(parents) == 0 && !p.Has("derived_from") {
-			p.Add("derived_from", "must name at least one version for derived data")
-		}
-		if err := p.Err(); err != nil {
-			return err
-		}
-		now := s.clock()
-		if err := tx.QueryRowContext(ctx, `UPDATE datasets SET latest_version = latest_version + 1, updated_at = ?
-			WHERE id = ? AND org_id = ? RETURNING latest_version`, now, d.ID, actor.OrgID).Scan(&number); err != nil {
-			return err
-		}
-		w := *v
-		w.ID, w.DatasetID, w.DatasetRef, w.DatasetName, w.Number = aims.NewID(), d.ID, d.Ref, d.Name, number
-		w.Key, w.DerivedFrom, w.CreatedBy, w.CreatedAt = versionKey(d.Ref, number), parents, actor.UserID, now
-		id = w.ID
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_versions (id, org_id, dataset_id, number, label, source,
-			acquisition, licence, contains_personal_data, personal_data_categories, consent_basis, retention, delete_by,
-			preparation, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			w.ID, actor.OrgID, d.ID, w.Number, w.Label, w.Source, w.Acquisition, w.Licence, w.ContainsPersonalData,
-			jsonText(w.PersonalDataCategories), w.ConsentBasis, w.Retention, w.DeleteBy, jsonText(w.Preparation),
-			w.CreatedBy, now); err != nil {
-			return err
-		}
-		for i, pv := range parents {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_version_parents (org_id, version_id, parent_id, position)
-				VALUES (?, ?, ?, ?)`, actor.OrgID, w.ID, pv.ID, i+1); err != nil {
-				return err
-			}
-		}
-		ch, err := tlog.Changes(nil, auditOfVersion(&w))
-		if err != nil {
-			return err
-		}
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionVersionCreate, tlog.EventObject{Type: ObjectVersion, ID: w.ID, Ref: w.Key}, ch)
+	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, err = s.insertVersion(ctx, tx, actor, datasetRef, req, v, fieldProblems)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot record a version of data set %s: %w", datasetRef, err)
 	}
-	return s.version(ctx, actor.OrgID, id)
+	return s.version(ctx, s.db, actor.OrgID, id)
+}
+
+// AddVersionTx is AddVersion within the caller's transaction, for a
+// capability that records versions together with records of its own.
+func (s *Service) AddVersionTx(ctx context.Context, tx *db.Tx, actor *aims.Actor, datasetRef string, req VersionRequest) (*Version, error) {
+	v, fieldProblems, err := prepareVersion(actor, req)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.insertVersion(ctx, tx, actor, datasetRef, req, v, fieldProblems)
+	if err != nil {
+		return nil, fmt.Errorf("cannot record a version of data set %s: %w", datasetRef, err)
+	}
+	return s.version(ctx, tx, actor.OrgID, id)
+}
+
+// prepareVersion checks who records a version and the fields of the request.
+func prepareVersion(actor *aims.Actor, req VersionRequest) (*Version, aims.Problems, error) {
+	if err := identity.Authorize(actor, identity.ActDatasetEdit); err != nil {
+		return nil, nil, err
+	}
+	if actor.UserID == "" {
+		return nil, nil, aims.Errorf(aims.CodeForbidden, "a data set version is recorded by a person, with a session or an API token")
+	}
+	var fieldProblems aims.Problems
+	v := fromRequest(req, &fieldProblems)
+	return v, fieldProblems, nil
+}
+
+// insertVersion stores the next version of a data set with its audit event
+// and returns its id.
+func (s *Service) insertVersion(ctx context.Context, tx *db.Tx, actor *aims.Actor, datasetRef string, req VersionRequest,
+	v *Version, fieldProblems aims.Problems) (string, error) {
+	p := append(aims.Problems(nil), fieldProblems...) // a retried transaction starts again
+	d, err := s.get(ctx, tx, actor.OrgID, datasetRef)
+	if err != nil {
+		return "", err
+	}
+	if d.Status == StatusArchived {
+		return "", aims.Errorf(aims.CodeConflict, "%s is archived: restore it before recording a version", d.Ref)
+	}
+	number := d.LatestVersion + 1
+	parents, err := resolveParents(ctx, tx, actor.OrgID, versionKey(d.Ref, number), req.DerivedFrom, &p)
+	if err != nil {
+		return "", err
+	}
+	if v.Acquisition == "derived" && len(parents) == 0 && !p.Has("derived_from") {
+		p.Add("derived_from", "must name at least one version for derived data")
+	}
+	if err := p.Err(); err != nil {
+		return "", err
+	}
+	now := s.clock()
+	if err := tx.QueryRowContext(ctx, `UPDATE datasets SET latest_version = latest_version + 1, updated_at = ?
+		WHERE id = ? AND org_id = ? RETURNING latest_version`, now, d.ID, actor.OrgID).Scan(&number); err != nil {
+		return "", err
+	}
+	w := *v
+	w.ID, w.DatasetID, w.DatasetRef, w.DatasetName, w.Number = aims.NewID(), d.ID, d.Ref, d.Name, number
+	w.Key, w.DerivedFrom, w.CreatedBy, w.CreatedAt = versionKey(d.Ref, number), parents, actor.UserID, now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_versions (id, org_id, dataset_id, number, label, source,
+		acquisition, licence, contains_personal_data, personal_data_categories, consent_basis, retention, delete_by,
+		preparation, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		w.ID, actor.OrgID, d.ID, w.Number, w.Label, w.Source, w.Acquisition, w.Licence, w.ContainsPersonalData,
+		jsonText(w.PersonalDataCategories), w.ConsentBasis, w.Retention, w.DeleteBy, jsonText(w.Preparation),
+		w.CreatedBy, now); err != nil {
+		return "", err
+	}
+	for i, pv := range parents {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_version_parents (org_id, version_id, parent_id, position)
+			VALUES (?, ?, ?, ?)`, actor.OrgID, w.ID, pv.ID, i+1); err != nil {
+			return "", err
+		}
+	}
+	ch, err := tlog.Changes(nil, auditOfVersion(&w))
+	if err != nil {
+		return "", err
+	}
+	return w.ID, s.logs.Record(ctx, tx, actor.OrgID, actor, ActionVersionCreate, tlog.EventObject{Type: ObjectVersion, ID: w.ID, Ref: w.Key}, ch)
 }
 
 // resolveParents finds the versions a new version names as its sources, in
@@ -119,16 +150,16 @@ func resolveParents(ctx context.Context, q db.Queryer, orgID, selfKey string, na
 
 // version reads a whole version: what it was derived from, what was derived
 // from it and its stored profile.
-func (s *Service) version(ctx context.Context, orgID, idOrKey string) (*Version, error) {
-	v, err := getVersion(ctx, s.db, orgID, idOrKey)
+func (s *Service) version(ctx context.Context, q db.Queryer, orgID, idOrKey string) (*Version, error) {
+	v, err := getVersion(ctx, q, orgID, idOrKey)
 	if err != nil {
 		return nil, err
 	}
-	if err := fillChildren(ctx, s.db, orgID, []*Version{v}); err != nil {
+	if err := fillChildren(ctx, q, orgID, []*Version{v}); err != nil {
 		return nil, err
 	}
 	if v.Profile != nil {
-		if v.Profile.Result, err = storedResult(ctx, s.db, orgID, v.ID); err != nil {
+		if v.Profile.Result, err = storedResult(ctx, q, orgID, v.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -141,7 +172,7 @@ func (s *Service) GetVersion(ctx context.Context, actor *aims.Actor, idOrKey str
 	if err := identity.Authorize(actor, identity.ActRead); err != nil {
 		return nil, err
 	}
-	return s.version(ctx, actor.OrgID, idOrKey)
+	return s.version(ctx, s.db, actor.OrgID, idOrKey)
 }
 
 // Key is the key of version number of the data set ref, for handlers that

@@ -27,12 +27,45 @@ type evaluationRecord struct {
 // no version number: appending does not change the version's own fields.
 // A retired version, or one of an archived model, takes no more results.
 func (s *Service) Evaluate(ctx context.Context, actor *aims.Actor, key string, req EvaluateRequest) ([]Evaluation, error) {
-	if err := identity.Authorize(actor, identity.ActModelEdit); err != nil {
+	ins, datasets, err := s.prepareEvaluate(ctx, s.db, actor, key, req)
+	if err != nil {
 		return nil, err
 	}
-	// Resolving the version first answers an unknown one with 404 before any problem of the body.
-	if _, _, err := findVersion(ctx, s.db, actor.OrgID, key); err != nil {
+	var versionID string
+	var first int
+	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
+		var err error
+		versionID, first, err = s.insertEvaluations(ctx, tx, actor, key, ins, datasets)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot record evaluation results of %s: %w", key, err)
+	}
+	return addedEvaluations(ctx, s.db, actor.OrgID, versionID, first, len(ins))
+}
+
+// EvaluateTx is Evaluate within the caller's transaction, which may hold
+// the version and the data set versions the results name.
+func (s *Service) EvaluateTx(ctx context.Context, tx *db.Tx, actor *aims.Actor, key string, req EvaluateRequest) ([]Evaluation, error) {
+	ins, datasets, err := s.prepareEvaluate(ctx, tx, actor, key, req)
+	if err != nil {
 		return nil, err
+	}
+	versionID, first, err := s.insertEvaluations(ctx, tx, actor, key, ins, datasets)
+	if err != nil {
+		return nil, fmt.Errorf("cannot record evaluation results of %s: %w", key, err)
+	}
+	return addedEvaluations(ctx, tx, actor.OrgID, versionID, first, len(ins))
+}
+
+// prepareEvaluate checks the results and resolves their data set versions, reading through q.
+func (s *Service) prepareEvaluate(ctx context.Context, q db.Queryer, actor *aims.Actor, key string, req EvaluateRequest) ([]input, map[string]DatasetVersionRef, error) {
+	if err := identity.Authorize(actor, identity.ActModelEdit); err != nil {
+		return nil, nil, err
+	}
+	// Resolving the version first answers an unknown one with 404 before any problem of the body.
+	if _, _, err := findVersion(ctx, q, actor.OrgID, key); err != nil {
+		return nil, nil, err
 	}
 	today := s.clock().UTC().Format(time.DateOnly)
 	ins := req.inputs()
@@ -44,7 +77,7 @@ func (s *Service) Evaluate(ctx context.Context, actor *aims.Actor, key string, r
 		if _, done := datasets[k]; done || k == "" {
 			continue
 		}
-		d, err := s.sources.DatasetVersion(ctx, actor.OrgID, k)
+		d, err := s.sources.DatasetVersion(ctx, q, actor.OrgID, k)
 		if c := aims.CodeOf(err); c == aims.CodeNotFound || c == aims.CodeInvalid {
 			field := ins[i].at("dataset", ins[i].ownDataset)
 			if !p.Has(field) {
@@ -52,67 +85,71 @@ func (s *Service) Evaluate(ctx context.Context, actor *aims.Actor, key string, r
 			}
 			continue
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		datasets[k] = d
 	}
 	if err := p.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var versionID string
-	var first int
-	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
-		modelID, label, err := resolveKey(ctx, tx, actor.OrgID, key)
-		if err != nil {
-			return err
-		}
-		m, err := lockModel(ctx, tx, actor.OrgID, modelID)
-		if err != nil {
-			return err
-		}
-		v, err := versionOf(ctx, tx, actor.OrgID, m, label)
-		if err != nil {
-			return err
-		}
-		versionID = v.ID
-		if m.Status == StatusArchived {
-			return aims.Errorf(aims.CodeConflict, "%s is archived: restore it before adding evaluation results", m.Ref)
-		}
-		if !v.TakesResults() {
-			return aims.Errorf(aims.CodeConflict, "%s is retired: it takes no more evaluation results", v.Key)
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM model_evaluations WHERE model_version_id = ?`,
-			v.ID).Scan(&first); err != nil {
-			return err
-		}
-		first++
-		now, by := s.clock(), tlog.ActorOf(actor).ID
-		records := make([]evaluationRecord, 0, len(ins))
-		for i, in := range ins {
-			d := datasets[in.Dataset]
-			n := first + i
-			if _, err := tx.ExecContext(ctx, `INSERT INTO model_evaluations (id, org_id, model_version_id, number, metric, value,
-				dataset_version_id, dataset_key, dataset_name, measured_on, note, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				aims.NewID(), actor.OrgID, v.ID, n, in.Metric, in.Value, d.ID, d.Key, d.Name, in.MeasuredOn, in.Note, by, now); err != nil {
-				return err
-			}
-			records = append(records, evaluationRecord{Number: n, Metric: in.Metric, Value: in.Value, Dataset: d.Key,
-				MeasuredOn: in.MeasuredOn, Note: in.Note})
-		}
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionEvaluate, tlog.EventObject{Type: ObjectVersion, ID: v.ID, Ref: v.Key},
-			[]tlog.Change{{Field: "evaluations", After: mustJSON(records)}})
-	})
+	return ins, datasets, nil
+}
+
+// insertEvaluations appends checked results to a version with their audit
+// event, and returns the version's id and the number of the first result.
+func (s *Service) insertEvaluations(ctx context.Context, tx *db.Tx, actor *aims.Actor, key string, ins []input,
+	datasets map[string]DatasetVersionRef) (string, int, error) {
+	modelID, label, err := resolveKey(ctx, tx, actor.OrgID, key)
 	if err != nil {
-		return nil, fmt.Errorf("cannot record evaluation results of %s: %w", key, err)
+		return "", 0, err
 	}
-	all, err := evaluations(ctx, s.db, actor.OrgID, versionID)
+	m, err := lockModel(ctx, tx, actor.OrgID, modelID)
+	if err != nil {
+		return "", 0, err
+	}
+	v, err := versionOf(ctx, tx, actor.OrgID, m, label)
+	if err != nil {
+		return "", 0, err
+	}
+	if m.Status == StatusArchived {
+		return "", 0, aims.Errorf(aims.CodeConflict, "%s is archived: restore it before adding evaluation results", m.Ref)
+	}
+	if !v.TakesResults() {
+		return "", 0, aims.Errorf(aims.CodeConflict, "%s is retired: it takes no more evaluation results", v.Key)
+	}
+	var first int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM model_evaluations WHERE model_version_id = ?`,
+		v.ID).Scan(&first); err != nil {
+		return "", 0, err
+	}
+	first++
+	now, by := s.clock(), tlog.ActorOf(actor).ID
+	records := make([]evaluationRecord, 0, len(ins))
+	for i, in := range ins {
+		d := datasets[in.Dataset]
+		n := first + i
+		if _, err := tx.ExecContext(ctx, `INSERT INTO model_evaluations (id, org_id, model_version_id, number, metric, value,
+			dataset_version_id, dataset_key, dataset_name, measured_on, note, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			aims.NewID(), actor.OrgID, v.ID, n, in.Metric, in.Value, d.ID, d.Key, d.Name, in.MeasuredOn, in.Note, by, now); err != nil {
+			return "", 0, err
+		}
+		records = append(records, evaluationRecord{Number: n, Metric: in.Metric, Value: in.Value, Dataset: d.Key,
+			MeasuredOn: in.MeasuredOn, Note: in.Note})
+	}
+	return v.ID, first, s.logs.Record(ctx, tx, actor.OrgID, actor, ActionEvaluate, tlog.EventObject{Type: ObjectVersion, ID: v.ID, Ref: v.Key},
+		[]tlog.Change{{Field: "evaluations", After: mustJSON(records)}})
+}
+
+// addedEvaluations reads back the n results numbered from first.
+func addedEvaluations(ctx context.Context, q db.Queryer, orgID, versionID string, first, n int) ([]Evaluation, error) {
+	all, err := evaluations(ctx, q, orgID, versionID)
 	if err != nil {
 		return nil, err
 	}
 	var added []Evaluation
 	for _, e := range all {
-		if e.Number >= first && e.Number < first+len(ins) {
+		if e.Number >= first && e.Number < first+n {
 			added = append(added, e)
 		}
 	}

@@ -52,7 +52,7 @@ func (s *sources) System(ctx context.Context, orgID, idOrRef string) (string, st
 	return sys.ID, sys.Ref, sys.Name, nil
 }
 
-func (s *sources) DatasetVersion(_ context.Context, orgID, idOrKey string) (model.DatasetVersionRef, error) {
+func (s *sources) DatasetVersion(_ context.Context, _ db.Queryer, orgID, idOrKey string) (model.DatasetVersionRef, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if d, ok := s.datasets[orgID][strings.ToUpper(strings.TrimSpace(idOrKey))]; ok {

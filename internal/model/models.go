@@ -13,8 +13,35 @@ import (
 
 // Create registers a model of one of the organisation's AI systems.
 func (s *Service) Create(ctx context.Context, actor *aims.Actor, req CreateRequest) (*Model, error) {
-	if err := identity.Authorize(actor, identity.ActModelEdit); err != nil {
+	m, checked, err := s.prepareCreate(ctx, actor, req)
+	if err != nil {
 		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(tx *db.Tx) error { return s.insertModel(ctx, tx, actor, m, checked) })
+	if err != nil {
+		return nil, fmt.Errorf("cannot register model: %w", err)
+	}
+	return s.getModel(ctx, s.db, actor.OrgID, m.ID)
+}
+
+// CreateTx is Create within the caller's transaction, for a capability
+// that registers models together with records of its own.
+func (s *Service) CreateTx(ctx context.Context, tx *db.Tx, actor *aims.Actor, req CreateRequest) (*Model, error) {
+	m, checked, err := s.prepareCreate(ctx, actor, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertModel(ctx, tx, actor, m, checked); err != nil {
+		return nil, fmt.Errorf("cannot register model: %w", err)
+	}
+	return s.getModel(ctx, tx, actor.OrgID, m.ID)
+}
+
+// prepareCreate checks a request to register a model and resolves its
+// system; the problems found are returned with the model.
+func (s *Service) prepareCreate(ctx context.Context, actor *aims.Actor, req CreateRequest) (*Model, aims.Problems, error) {
+	if err := identity.Authorize(actor, identity.ActModelEdit); err != nil {
+		return nil, nil, err
 	}
 	m := &Model{Name: req.Name, Description: req.Description, OwnerID: req.OwnerID, Status: StatusActive}
 	var checked aims.Problems
@@ -27,43 +54,42 @@ func (s *Service) Create(ctx context.Context, actor *aims.Actor, req CreateReque
 		if aims.CodeOf(err) == aims.CodeNotFound {
 			checked.Add("system", "is not an AI system of this organisation")
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
-		p := append(aims.Problems(nil), checked...)
-		if err := checkOwner(ctx, tx, &p, actor.OrgID, m.OwnerID, ""); err != nil {
-			return err
-		}
-		if err := p.Err(); err != nil {
-			return err
-		}
-		ref, err := db.NextRef(ctx, tx, actor.OrgID, refPrefix)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		m.ID, m.Ref, m.Version = aims.NewID(), ref, 1
-		_, err = tx.ExecContext(ctx, `INSERT INTO models (id, org_id, ref, system_id, name, name_key, description, owner_id,
-			status, search_text, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.ID, actor.OrgID, m.Ref, m.SystemID, m.Name, nameKey(m.Name), m.Description, nullable(m.OwnerID),
-			m.Status, m.searchText(), m.Version, now, now)
-		if db.IsUniqueViolation(err) {
-			return nameTaken(m.SystemRef)
-		}
-		if err != nil {
-			return err
-		}
-		ch, err := tlog.Changes(nil, m.fields())
-		if err != nil {
-			return err
-		}
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectModel, ID: m.ID, Ref: m.Ref}, ch)
-	})
+	return m, checked, nil
+}
+
+// insertModel stores a prepared model with its audit event.
+func (s *Service) insertModel(ctx context.Context, tx *db.Tx, actor *aims.Actor, m *Model, checked aims.Problems) error {
+	p := append(aims.Problems(nil), checked...)
+	if err := checkOwner(ctx, tx, &p, actor.OrgID, m.OwnerID, ""); err != nil {
+		return err
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	ref, err := db.NextRef(ctx, tx, actor.OrgID, refPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("cannot register model: %w", err)
+		return err
 	}
-	return s.getModel(ctx, s.db, actor.OrgID, m.ID)
+	now := s.clock()
+	m.ID, m.Ref, m.Version = aims.NewID(), ref, 1
+	_, err = tx.ExecContext(ctx, `INSERT INTO models (id, org_id, ref, system_id, name, name_key, description, owner_id,
+		status, search_text, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, actor.OrgID, m.Ref, m.SystemID, m.Name, nameKey(m.Name), m.Description, nullable(m.OwnerID),
+		m.Status, m.searchText(), m.Version, now, now)
+	if db.IsUniqueViolation(err) {
+		return nameTaken(m.SystemRef)
+	}
+	if err != nil {
+		return err
+	}
+	ch, err := tlog.Changes(nil, m.fields())
+	if err != nil {
+		return err
+	}
+	return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectModel, ID: m.ID, Ref: m.Ref}, ch)
 }
 
 // Get returns a model of the actor's organisation by id or reference.

@@ -69,8 +69,9 @@ type DatasetVersionRef struct {
 type Sources interface {
 	// System resolves an AI system of the organisation by id or reference.
 	System(ctx context.Context, orgID, idOrRef string) (id, ref, name string, err error)
-	// DatasetVersion resolves a data set version by id or key (DS-3@2).
-	DatasetVersion(ctx context.Context, orgID, idOrKey string) (DatasetVersionRef, error)
+	// DatasetVersion resolves a data set version by id or key (DS-3@2),
+	// reading through q (the database or the transaction under way).
+	DatasetVersion(ctx context.Context, q db.Queryer, orgID, idOrKey string) (DatasetVersionRef, error)
 }
 
 // Service manages models and their versions.

@@ -16,7 +16,7 @@ const maxDatasets = 50
 
 // resolveDatasets finds the data set versions that keys name, each once in
 // the order given, and records a problem for each key that names none.
-func (s *Service) resolveDatasets(ctx context.Context, orgID, field string, keys []string, p *aims.Problems) ([]DatasetVersionRef, error) {
+func (s *Service) resolveDatasets(ctx context.Context, q db.Queryer, orgID, field string, keys []string, p *aims.Problems) ([]DatasetVersionRef, error) {
 	out := []DatasetVersionRef{}
 	seen := map[string]bool{}
 	if len(keys) > maxDatasets {
@@ -28,7 +28,7 @@ func (s *Service) resolveDatasets(ctx context.Context, orgID, field string, keys
 		if k == "" {
 			continue
 		}
-		d, err := s.sources.DatasetVersion(ctx, orgID, k)
+		d, err := s.sources.DatasetVersion(ctx, q, orgID, k)
 		if aims.CodeOf(err) == aims.CodeNotFound || aims.CodeOf(err) == aims.CodeInvalid {
 			p.Add(field, "names %s, which is not a data set version of this organisation (write DS-3@2)", k)
 			continue
@@ -46,11 +46,37 @@ func (s *Service) resolveDatasets(ctx context.Context, orgID, field string, keys
 
 // CreateVersion registers a candidate version of a model.
 func (s *Service) CreateVersion(ctx context.Context, actor *aims.Actor, modelIDOrRef string, req VersionRequest) (*Version, error) {
+	v, err := s.prepareVersion(ctx, s.db, actor, modelIDOrRef, req)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(tx *db.Tx) error { return s.insertVersion(ctx, tx, actor, modelIDOrRef, v) })
+	if err != nil {
+		return nil, fmt.Errorf("cannot register a version of model %s: %w", modelIDOrRef, err)
+	}
+	return s.fullVersion(ctx, s.db, actor.OrgID, v.Key)
+}
+
+// CreateVersionTx is CreateVersion within the caller's transaction, which
+// may hold the model and the data set versions it names.
+func (s *Service) CreateVersionTx(ctx context.Context, tx *db.Tx, actor *aims.Actor, modelIDOrRef string, req VersionRequest) (*Version, error) {
+	v, err := s.prepareVersion(ctx, tx, actor, modelIDOrRef, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertVersion(ctx, tx, actor, modelIDOrRef, v); err != nil {
+		return nil, fmt.Errorf("cannot register a version of model %s: %w", modelIDOrRef, err)
+	}
+	return s.fullVersion(ctx, tx, actor.OrgID, v.Key)
+}
+
+// prepareVersion checks a request for a new version, reading through q.
+func (s *Service) prepareVersion(ctx context.Context, q db.Queryer, actor *aims.Actor, modelIDOrRef string, req VersionRequest) (*Version, error) {
 	if err := identity.Authorize(actor, identity.ActModelEdit); err != nil {
 		return nil, err
 	}
 	// Resolving the model first answers an unknown one with 404 before any problem of the body.
-	if _, err := readModel(ctx, s.db, actor.OrgID, modelIDOrRef); err != nil {
+	if _, err := readModel(ctx, q, actor.OrgID, modelIDOrRef); err != nil {
 		return nil, err
 	}
 	v := &Version{Label: req.Label, Digest: req.Digest, Framework: req.Framework, Card: req.Card, Status: VersionCandidate}
@@ -60,55 +86,52 @@ func (s *Service) CreateVersion(ctx context.Context, actor *aims.Actor, modelIDO
 	checkText(&p, "framework", &v.Framework, false, maxName)
 	v.Card.normalise(&p)
 	var err error
-	if v.TrainedOn, err = s.resolveDatasets(ctx, actor.OrgID, "trained_on", req.TrainedOn, &p); err != nil {
+	if v.TrainedOn, err = s.resolveDatasets(ctx, q, actor.OrgID, "trained_on", req.TrainedOn, &p); err != nil {
 		return nil, err
 	}
-	if v.EvaluatedOn, err = s.resolveDatasets(ctx, actor.OrgID, "evaluated_on", req.EvaluatedOn, &p); err != nil {
+	if v.EvaluatedOn, err = s.resolveDatasets(ctx, q, actor.OrgID, "evaluated_on", req.EvaluatedOn, &p); err != nil {
 		return nil, err
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	var key string
-	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
-		m, err := lockModel(ctx, tx, actor.OrgID, modelIDOrRef)
-		if err != nil {
-			return err
-		}
-		if m.Status == StatusArchived {
-			return aims.Errorf(aims.CodeConflict, "%s is archived: restore it before adding versions", m.Ref)
-		}
-		now := s.clock()
-		v.ID, v.Version, v.Key = aims.NewID(), 1, versionKey(m.Ref, v.Label)
-		key = v.Key
-		_, err = tx.ExecContext(ctx, `INSERT INTO model_versions (id, org_id, model_id, label, label_key, digest, framework,
-			intended_use, out_of_scope_uses, limitations, known_biases, ethical_considerations, status,
-			approved_by, approval_note, retired_by, retirement_note, version, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', ?, ?, ?, ?)`,
-			v.ID, actor.OrgID, m.ID, v.Label, strings.ToLower(v.Label), v.Digest, v.Framework,
-			v.Card.IntendedUse, v.Card.OutOfScopeUses, v.Card.Limitations, v.Card.KnownBiases, v.Card.EthicalConsiderations,
-			v.Status, v.Version, tlog.ActorOf(actor).ID, now, now)
-		if db.IsUniqueViolation(err) {
-			return &aims.Error{Code: aims.CodeConflict, Message: "label in use",
-				Fields: []aims.FieldError{{Field: "label", Message: "is already the label of another version of " + m.Ref}}}
-		}
-		if err != nil {
-			return err
-		}
-		if err := writeDatasets(ctx, tx, actor.OrgID, v); err != nil {
-			return err
-		}
-		ch, err := tlog.Changes(nil, v.fields())
-		if err != nil {
-			return err
-		}
-		ch = append(ch, tlog.Change{Field: "status", Before: nil, After: mustJSON(v.Status)})
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionVersionCreate, tlog.EventObject{Type: ObjectVersion, ID: v.ID, Ref: v.Key}, ch)
-	})
+	return v, nil
+}
+
+// insertVersion stores a prepared candidate version with its audit event.
+func (s *Service) insertVersion(ctx context.Context, tx *db.Tx, actor *aims.Actor, modelIDOrRef string, v *Version) error {
+	m, err := lockModel(ctx, tx, actor.OrgID, modelIDOrRef)
 	if err != nil {
-		return nil, fmt.Errorf("cannot register a version of model %s: %w", modelIDOrRef, err)
+		return err
 	}
-	return s.fullVersion(ctx, s.db, actor.OrgID, key)
+	if m.Status == StatusArchived {
+		return aims.Errorf(aims.CodeConflict, "%s is archived: restore it before adding versions", m.Ref)
+	}
+	now := s.clock()
+	v.ID, v.Version, v.Key = aims.NewID(), 1, versionKey(m.Ref, v.Label)
+	_, err = tx.ExecContext(ctx, `INSERT INTO model_versions (id, org_id, model_id, label, label_key, digest, framework,
+		intended_use, out_of_scope_uses, limitations, known_biases, ethical_considerations, status,
+		approved_by, approval_note, retired_by, retirement_note, version, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', ?, ?, ?, ?)`,
+		v.ID, actor.OrgID, m.ID, v.Label, strings.ToLower(v.Label), v.Digest, v.Framework,
+		v.Card.IntendedUse, v.Card.OutOfScopeUses, v.Card.Limitations, v.Card.KnownBiases, v.Card.EthicalConsiderations,
+		v.Status, v.Version, tlog.ActorOf(actor).ID, now, now)
+	if db.IsUniqueViolation(err) {
+		return &aims.Error{Code: aims.CodeConflict, Message: "label in use",
+			Fields: []aims.FieldError{{Field: "label", Message: "is already the label of another version of " + m.Ref}}}
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeDatasets(ctx, tx, actor.OrgID, v); err != nil {
+		return err
+	}
+	ch, err := tlog.Changes(nil, v.fields())
+	if err != nil {
+		return err
+	}
+	ch = append(ch, tlog.Change{Field: "status", Before: nil, After: mustJSON(v.Status)})
+	return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionVersionCreate, tlog.EventObject{Type: ObjectVersion, ID: v.ID, Ref: v.Key}, ch)
 }
 
 // writeDatasets replaces the data set versions stored for a version.
@@ -213,12 +236,12 @@ func (s *Service) UpdateVersion(ctx context.Context, actor *aims.Actor, key stri
 	var trained, evaluated []DatasetVersionRef
 	var err error
 	if req.TrainedOn != nil {
-		if trained, err = s.resolveDatasets(ctx, actor.OrgID, "trained_on", *req.TrainedOn, &resolved); err != nil {
+		if trained, err = s.resolveDatasets(ctx, s.db, actor.OrgID, "trained_on", *req.TrainedOn, &resolved); err != nil {
 			return nil, err
 		}
 	}
 	if req.EvaluatedOn != nil {
-		if evaluated, err = s.resolveDatasets(ctx, actor.OrgID, "evaluated_on", *req.EvaluatedOn, &resolved); err != nil {
+		if evaluated, err = s.resolveDatasets(ctx, s.db, actor.OrgID, "evaluated_on", *req.EvaluatedOn, &resolved); err != nil {
 			return nil, err
 		}
 	}

@@ -113,10 +113,8 @@ type supplyPlan struct {
 // and their versions (by name among the system's models, then by label),
 // and the suppliers of each (by name) with what they supply. What exists is
 // left as it is; the rest is created, each with its audit event. A dry run
-// only reports. The models and data sets are registered through their own
-// services one after the other, so an import that fails midway keeps what
-// it registered before; the third parties and supplies go in last, in one
-// transaction.
+// only reports. Everything is created in one transaction: an import that
+// fails midway keeps nothing.
 func (s *Service) ImportBOM(ctx context.Context, actor *aims.Actor, systemRef string, data []byte, dryRun bool) (*ImportReport, error) {
 	for _, act := range []string{identity.ActSupplierEdit, identity.ActModelEdit, identity.ActDatasetEdit} {
 		if err := identity.Authorize(actor, act); err != nil {
@@ -142,13 +140,7 @@ func (s *Service) ImportBOM(ctx context.Context, actor *aims.Actor, systemRef st
 		return plan.report, nil
 	}
 	if err := s.applyImport(ctx, actor, plan); err != nil {
-		done := 0
-		for _, it := range plan.report.Items {
-			if it.Action == ImportCreated && it.Ref != "" {
-				done++
-			}
-		}
-		return plan.report, fmt.Errorf("the import into %s stopped after creating %d records, which stay: %w", sys.Ref, done, err)
+		return nil, fmt.Errorf("the import into %s failed and created nothing: %w", sys.Ref, err)
 	}
 	return plan.report, nil
 }

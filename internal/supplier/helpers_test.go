@@ -107,19 +107,19 @@ func (f *fakeSources) FindDataset(context.Context, *aims.Actor, string) (string,
 	return "", nil, nil
 }
 
-func (f *fakeSources) CreateModel(context.Context, *aims.Actor, string, aibom.Model) (string, error) {
+func (f *fakeSources) CreateModel(context.Context, *db.Tx, *aims.Actor, string, aibom.Model) (*supplier.ItemInfo, error) {
+	return nil, aims.Errorf(aims.CodeInternal, "not faked")
+}
+
+func (f *fakeSources) CreateModelVersion(context.Context, *db.Tx, *aims.Actor, string, aibom.ModelVersion) (string, error) {
 	return "", aims.Errorf(aims.CodeInternal, "not faked")
 }
 
-func (f *fakeSources) CreateModelVersion(context.Context, *aims.Actor, string, aibom.ModelVersion) (string, error) {
-	return "", aims.Errorf(aims.CodeInternal, "not faked")
+func (f *fakeSources) CreateDataset(context.Context, *db.Tx, *aims.Actor, string, aibom.DatasetVersion) (*supplier.ItemInfo, error) {
+	return nil, aims.Errorf(aims.CodeInternal, "not faked")
 }
 
-func (f *fakeSources) CreateDataset(context.Context, *aims.Actor, string, aibom.DatasetVersion) (string, error) {
-	return "", aims.Errorf(aims.CodeInternal, "not faked")
-}
-
-func (f *fakeSources) AddDatasetVersion(context.Context, *aims.Actor, string, aibom.DatasetVersion) (string, error) {
+func (f *fakeSources) AddDatasetVersion(context.Context, *db.Tx, *aims.Actor, string, aibom.DatasetVersion) (string, error) {
 	return "", aims.Errorf(aims.CodeInternal, "not faked")
 }
 

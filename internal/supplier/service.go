@@ -110,16 +110,19 @@ type BOMSources interface {
 	// FindDataset returns the versions of the data set with the name (ignoring
 	// case), each with DatasetRef, Key, Number and Label; none when there is no such data set.
 	FindDataset(ctx context.Context, actor *aims.Actor, name string) (ref string, versions []aibom.DatasetVersion, err error)
-	// CreateModel registers a model of a system and returns its reference.
-	CreateModel(ctx context.Context, actor *aims.Actor, systemID string, m aibom.Model) (string, error)
+	// The methods below create within the import's transaction tx, each
+	// record with its audit event, and read what tx created before.
+
+	// CreateModel registers a model of a system.
+	CreateModel(ctx context.Context, tx *db.Tx, actor *aims.Actor, systemID string, m aibom.Model) (*ItemInfo, error)
 	// CreateModelVersion registers a candidate version with its card and
 	// data set versions (by key), records its evaluation results, and returns its key.
-	CreateModelVersion(ctx context.Context, actor *aims.Actor, modelRef string, v aibom.ModelVersion) (string, error)
-	// CreateDataset registers a data set used by a system and returns its reference.
-	CreateDataset(ctx context.Context, actor *aims.Actor, systemID string, d aibom.DatasetVersion) (string, error)
+	CreateModelVersion(ctx context.Context, tx *db.Tx, actor *aims.Actor, modelRef string, v aibom.ModelVersion) (string, error)
+	// CreateDataset registers a data set used by a system.
+	CreateDataset(ctx context.Context, tx *db.Tx, actor *aims.Actor, systemID string, d aibom.DatasetVersion) (*ItemInfo, error)
 	// AddDatasetVersion records the next version of a data set, derived from
 	// the versions its DerivedFrom keys name, and returns its key.
-	AddDatasetVersion(ctx context.Context, actor *aims.Actor, datasetRef string, v aibom.DatasetVersion) (string, error)
+	AddDatasetVersion(ctx context.Context, tx *db.Tx, actor *aims.Actor, datasetRef string, v aibom.DatasetVersion) (string, error)
 }
 
 // Service manages third parties and resources.

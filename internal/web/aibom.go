@@ -101,13 +101,9 @@ func (h *handler) aibomImport(w http.ResponseWriter, r *http.Request, a *aims.Ac
 	d.Report = rep
 	if err != nil {
 		fe, status, ok := formProblem(err)
-		if !ok && rep == nil {
+		if !ok {
 			h.fail(w, r, err)
 			return
-		}
-		if !ok {
-			// Stopped midway: show what was done, and why it stopped.
-			fe, status = formErrors{Message: sentence(err.Error()) + "."}, http.StatusInternalServerError
 		}
 		d.Errs = fe
 		h.showAIBOM(w, r, a, status, d)

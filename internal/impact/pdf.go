@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aims-dev/aims/internal/pdftext"
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/unicode/norm"
 )
 
 // The PDF is A4 portrait, in millimetres.
@@ -65,7 +64,7 @@ func renderPDF(v *Version) ([]byte, error) {
 	if strings.TrimSpace(residual) == "" {
 		residual = "None recorded."
 	}
-	d.MultiCell(0, 5, latin(residual), "", "L", false)
+	d.MultiCell(0, 5, pdftext.Latin(residual), "", "L", false)
 	if err := d.Error(); err != nil {
 		return nil, err
 	}
@@ -78,7 +77,7 @@ func renderPDF(v *Version) ([]byte, error) {
 
 // text writes a cell of one line.
 func (d *pdfDoc) text(w, h float64, s, align string) {
-	d.CellFormat(w, h, latin(s), "", 0, align, false, 0, "")
+	d.CellFormat(w, h, pdftext.Latin(s), "", 0, align, false, 0, "")
 }
 
 func (d *pdfDoc) footer() {
@@ -98,7 +97,7 @@ func (d *pdfDoc) cover() {
 	d.text(0, 9, "AI system impact assessment", "L")
 	d.Ln(10)
 	d.SetFont("Helvetica", "", 13)
-	d.MultiCell(0, 6.5, latin(v.AssessmentRef+" "+v.Title), "", "L", false)
+	d.MultiCell(0, 6.5, pdftext.Latin(v.AssessmentRef+" "+v.Title), "", "L", false)
 	d.Ln(2)
 	if v.Draft {
 		d.SetFont("Helvetica", "B", 13)
@@ -114,7 +113,7 @@ func (d *pdfDoc) cover() {
 		d.Ln(3)
 		d.heading("Audit checkpoint")
 		d.SetFont("Helvetica", "", 9)
-		d.MultiCell(0, 4.5, latin(fmt.Sprintf("The approval was recorded as entry %d of the organisation's audit log. "+
+		d.MultiCell(0, 4.5, pdftext.Latin(fmt.Sprintf("The approval was recorded as entry %d of the organisation's audit log. "+
 			"This checkpoint was signed in the same transaction and covers it: verify it with the installation's public key "+
 			"(aims audit verify, or GET /api/v1/audit/key).", v.Checkpoint.Size-1)), "", "L", false)
 		d.Ln(1)
@@ -127,7 +126,7 @@ func (d *pdfDoc) cover() {
 		d.Ln(5)
 		d.SetFont("Courier", "", 7.5)
 		d.SetFillColor(240, 242, 245)
-		d.MultiCell(0, 3.6, latin(strings.TrimRight(v.Checkpoint.Note, "\n")), "", "L", true)
+		d.MultiCell(0, 3.6, pdftext.Latin(strings.TrimRight(v.Checkpoint.Note, "\n")), "", "L", true)
 	}
 }
 
@@ -135,7 +134,7 @@ func (d *pdfDoc) heading(s string) {
 	d.Ln(3)
 	d.ensure(20)
 	d.SetFont("Helvetica", "B", 12)
-	d.MultiCell(0, 6, latin(s), "", "L", false)
+	d.MultiCell(0, 6, pdftext.Latin(s), "", "L", false)
 	d.Ln(1)
 }
 
@@ -148,7 +147,7 @@ func (d *pdfDoc) field(label, value string, mono bool) {
 	} else {
 		d.SetFont("Helvetica", "", 9.5)
 	}
-	d.MultiCell(0, 5, latin(value), "", "L", false)
+	d.MultiCell(0, 5, pdftext.Latin(value), "", "L", false)
 }
 
 // answers writes each section's questions with their answers.
@@ -166,7 +165,7 @@ func (d *pdfDoc) answers() {
 			if q.Ref != "" {
 				label += " [" + q.Ref + "]"
 			}
-			d.MultiCell(0, 4.8, latin(label), "", "L", false)
+			d.MultiCell(0, 4.8, pdftext.Latin(label), "", "L", false)
 			d.SetFont("Helvetica", "", 9.5)
 			answer := AnswerText(&q, d.v.Answers[q.ID])
 			switch {
@@ -176,7 +175,7 @@ func (d *pdfDoc) answers() {
 				d.SetTextColor(110, 117, 128)
 				answer = "Not answered."
 			}
-			d.MultiCell(0, 4.8, latin(answer), "", "L", false)
+			d.MultiCell(0, 4.8, pdftext.Latin(answer), "", "L", false)
 			d.SetTextColor(0, 0, 0)
 			d.Ln(2)
 		}
@@ -232,7 +231,7 @@ func (d *pdfDoc) row(cells []string) {
 	lines := make([][][]byte, len(cells))
 	n := 1
 	for i, c := range cells {
-		lines[i] = d.SplitLines([]byte(latin(c)), pdfColumns[i].width-2*pdfPad+2*d.GetCellMargin())
+		lines[i] = d.SplitLines([]byte(pdftext.Latin(c)), pdfColumns[i].width-2*pdfPad+2*d.GetCellMargin())
 		n = max(n, len(lines[i]))
 	}
 	_, pageH := d.GetPageSize()
@@ -257,49 +256,4 @@ func (d *pdfDoc) row(cells []string) {
 		d.SetXY(pdfMargin, y+h)
 		done += take
 	}
-}
-
-// pdfSubstitutes stand in for characters the PDF's Windows-1252 fonts lack.
-var pdfSubstitutes = map[rune]string{
-	'→': "->", '←': "<-", '⇒': "=>", '≤': "<=", '≥': ">=", '≠': "!=", '−': "-", '‐': "-", '‑': "-",
-	'‒': "-", '―': "-", '✓': "v", '✔': "v", '✗': "x", '\u2009': " ", '\u202f': " ",
-	'ł': "l", 'Ł': "L", 'đ': "d", 'Đ': "D", 'ø': "o", 'ı': "i",
-}
-
-// latin turns UTF-8 text into the Windows-1252 bytes of the PDF's core
-// fonts: characters that have no place there lose their accents or take a
-// look-alike, and anything else becomes "?".
-func latin(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteByte('\n')
-			continue
-		case r == '\t':
-			b.WriteByte(' ')
-			continue
-		case r < 0x20 || r == 0x7f:
-			continue
-		case r < 0x80:
-			b.WriteByte(byte(r))
-			continue
-		}
-		if c, ok := charmap.Windows1252.EncodeRune(r); ok {
-			b.WriteByte(c)
-			continue
-		}
-		if alt, ok := pdfSubstitutes[r]; ok {
-			b.WriteString(latin(alt))
-			continue
-		}
-		if base := []rune(norm.NFKD.String(string(r))); len(base) > 0 && base[0] != r {
-			if c, ok := charmap.Windows1252.EncodeRune(base[0]); ok {
-				b.WriteByte(c)
-				continue
-			}
-		}
-		b.WriteByte('?')
-	}
-	return b.String()
 }

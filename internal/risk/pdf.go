@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aims-dev/aims/internal/pdftext"
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/unicode/norm"
 )
 
 // The PDF is A4 landscape, in millimetres.
@@ -104,7 +103,7 @@ func renderPDF(r *report) ([]byte, error) {
 
 // text writes a cell of one line.
 func (d *pdfDoc) text(w, h float64, s, align string) {
-	d.CellFormat(w, h, latin(s), "", 0, align, false, 0, "")
+	d.CellFormat(w, h, pdftext.Latin(s), "", 0, align, false, 0, "")
 }
 
 func (d *pdfDoc) footer() {
@@ -120,7 +119,7 @@ func (d *pdfDoc) footer() {
 // cover is the first page: what the document is and how to check it.
 func (d *pdfDoc) cover() {
 	d.SetFont("Helvetica", "B", 20)
-	d.MultiCell(0, 10, latin(d.r.Title), "", "L", false)
+	d.MultiCell(0, 10, pdftext.Latin(d.r.Title), "", "L", false)
 	d.Ln(1)
 	d.SetFont("Helvetica", "", 14)
 	d.text(0, 8, d.r.Organisation, "L")
@@ -132,11 +131,11 @@ func (d *pdfDoc) cover() {
 		d.Ln(3)
 		d.heading("Audit checkpoint")
 		d.SetFont("Helvetica", "", 9)
-		d.MultiCell(0, 4.5, latin(d.r.CheckpointText), "", "L", false)
+		d.MultiCell(0, 4.5, pdftext.Latin(d.r.CheckpointText), "", "L", false)
 		d.Ln(1)
 		d.SetFont("Courier", "", 8)
 		d.SetFillColor(240, 242, 245)
-		d.MultiCell(0, 3.8, latin(strings.TrimRight(d.r.CheckpointNote, "\n")), "", "L", true)
+		d.MultiCell(0, 3.8, pdftext.Latin(strings.TrimRight(d.r.CheckpointNote, "\n")), "", "L", true)
 	}
 }
 
@@ -155,7 +154,7 @@ func (d *pdfDoc) field(label, value string, mono bool) {
 	} else {
 		d.SetFont("Helvetica", "", 10)
 	}
-	d.MultiCell(0, 5.5, latin(value), "", "L", false)
+	d.MultiCell(0, 5.5, pdftext.Latin(value), "", "L", false)
 }
 
 // criteria writes the criteria version: its levels and the matrix, each
@@ -163,7 +162,7 @@ func (d *pdfDoc) field(label, value string, mono bool) {
 func (d *pdfDoc) criteria(c *Criteria) {
 	d.heading(fmt.Sprintf("Risk criteria, version %d", c.Version))
 	d.SetFont("Helvetica", "", 9)
-	d.MultiCell(0, 4.5, latin(fmt.Sprintf("Set %s by %s. Risk appetite: %s, the highest level accepted without escalation to an owner.",
+	d.MultiCell(0, 4.5, pdftext.Latin(fmt.Sprintf("Set %s by %s. Risk appetite: %s, the highest level accepted without escalation to an owner.",
 		c.CreatedAt.Format(DateLayout), c.CreatedByName, c.Appetite)), "", "L", false)
 	d.Ln(2)
 	d.SetFont("Helvetica", "B", 9)
@@ -186,13 +185,13 @@ func (d *pdfDoc) criteria(c *Criteria) {
 	d.SetFillColor(238, 241, 245)
 	d.CellFormat(first, h, "Likelihood \\ impact", "1", 0, "L", true, 0, "")
 	for i, s := range c.Impact {
-		d.CellFormat(w, h, latin(fmt.Sprintf("%d %s", i+1, s.Label)), "1", 0, "C", true, 0, "")
+		d.CellFormat(w, h, pdftext.Latin(fmt.Sprintf("%d %s", i+1, s.Label)), "1", 0, "C", true, 0, "")
 	}
 	d.Ln(h)
 	for l := len(c.Likelihood); l >= 1; l-- {
 		d.SetFont("Helvetica", "B", 8)
 		d.SetFillColor(238, 241, 245)
-		d.CellFormat(first, h, latin(fmt.Sprintf("%d %s", l, c.Likelihood[l-1].Label)), "1", 0, "L", true, 0, "")
+		d.CellFormat(first, h, pdftext.Latin(fmt.Sprintf("%d %s", l, c.Likelihood[l-1].Label)), "1", 0, "L", true, 0, "")
 		d.SetFont("Helvetica", "", 8)
 		for i := 1; i <= len(c.Impact); i++ {
 			name := c.Matrix[l-1][i-1]
@@ -202,7 +201,7 @@ func (d *pdfDoc) criteria(c *Criteria) {
 			if dark(lv.Colour) {
 				d.SetTextColor(255, 255, 255)
 			}
-			d.CellFormat(w, h, latin(name), "1", 0, "C", true, 0, "")
+			d.CellFormat(w, h, pdftext.Latin(name), "1", 0, "C", true, 0, "")
 			d.SetTextColor(0, 0, 0)
 		}
 		d.Ln(h)
@@ -215,7 +214,7 @@ func (d *pdfDoc) criteria(c *Criteria) {
 	}{{"Likelihood", c.Likelihood}, {"Impact", c.Impact}} {
 		for i, s := range scale.steps {
 			if s.Description != "" {
-				d.MultiCell(0, 4, latin(fmt.Sprintf("%s %d, %s: %s", scale.name, i+1, s.Label, s.Description)), "", "L", false)
+				d.MultiCell(0, 4, pdftext.Latin(fmt.Sprintf("%s %d, %s: %s", scale.name, i+1, s.Label, s.Description)), "", "L", false)
 			}
 		}
 	}
@@ -265,7 +264,7 @@ func (d *pdfDoc) row(cells []string) {
 	lines := make([][][]byte, len(cells))
 	n := 1
 	for i, c := range cells {
-		lines[i] = d.SplitLines([]byte(latin(c)), d.cols[i].width-2*pdfPad+2*d.GetCellMargin())
+		lines[i] = d.SplitLines([]byte(pdftext.Latin(c)), d.cols[i].width-2*pdfPad+2*d.GetCellMargin())
 		n = max(n, len(lines[i]))
 	}
 	_, pageH := d.GetPageSize()
@@ -318,48 +317,3 @@ func dark(c string) bool {
 
 // Dark reports whether a level's colour needs white text.
 func Dark(colour string) bool { return dark(colour) }
-
-// pdfSubstitutes stand in for characters the PDF's Windows-1252 fonts lack.
-var pdfSubstitutes = map[rune]string{
-	'→': "->", '←': "<-", '⇒': "=>", '≤': "<=", '≥': ">=", '≠': "!=", '−': "-", '‐': "-", '‑': "-",
-	'‒': "-", '―': "-", '✓': "v", '✔': "v", '✗': "x", '\u2009': " ", '\u202f': " ",
-	'ł': "l", 'Ł': "L", 'đ': "d", 'Đ': "D", 'ø': "o", 'ı': "i",
-}
-
-// latin turns UTF-8 text into the Windows-1252 bytes of the PDF's core
-// fonts: characters that have no place there lose their accents or take a
-// look-alike, and anything else becomes "?".
-func latin(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteByte('\n')
-			continue
-		case r == '\t':
-			b.WriteByte(' ')
-			continue
-		case r < 0x20 || r == 0x7f:
-			continue
-		case r < 0x80:
-			b.WriteByte(byte(r))
-			continue
-		}
-		if c, ok := charmap.Windows1252.EncodeRune(r); ok {
-			b.WriteByte(c)
-			continue
-		}
-		if alt, ok := pdfSubstitutes[r]; ok {
-			b.WriteString(latin(alt))
-			continue
-		}
-		if base := []rune(norm.NFKD.String(string(r))); len(base) > 0 && base[0] != r {
-			if c, ok := charmap.Windows1252.EncodeRune(base[0]); ok {
-				b.WriteByte(c)
-				continue
-			}
-		}
-		b.WriteByte('?')
-	}
-	return b.String()
-}

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aims-dev/aims/internal/pdftext"
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/unicode/norm"
 )
 
 // The PDF is A4 landscape, in millimetres.
@@ -80,7 +79,7 @@ func versionWords(v *Version) string {
 
 // text writes a cell of one line.
 func (d *pdfDoc) text(w, h float64, s, align string) {
-	d.CellFormat(w, h, latin(s), "", 0, align, false, 0, "")
+	d.CellFormat(w, h, pdftext.Latin(s), "", 0, align, false, 0, "")
 }
 
 func (d *pdfDoc) footer() {
@@ -119,12 +118,12 @@ func (d *pdfDoc) cover() {
 	if strings.TrimSpace(scope) == "" {
 		scope = "No scope recorded."
 	}
-	d.MultiCell(0, 5, latin(scope), "", "L", false)
+	d.MultiCell(0, 5, pdftext.Latin(scope), "", "L", false)
 	if v.Checkpoint != nil {
 		d.Ln(3)
 		d.heading("Audit checkpoint")
 		d.SetFont("Helvetica", "", 9)
-		d.MultiCell(0, 4.5, latin(fmt.Sprintf("The approval was recorded as entry %d of the organisation's audit log. "+
+		d.MultiCell(0, 4.5, pdftext.Latin(fmt.Sprintf("The approval was recorded as entry %d of the organisation's audit log. "+
 			"This checkpoint was signed in the same transaction and covers it: verify it with the installation's public key "+
 			"(aims audit verify, or GET /api/v1/audit/key).", v.Checkpoint.Size-1)), "", "L", false)
 		d.Ln(1)
@@ -137,7 +136,7 @@ func (d *pdfDoc) cover() {
 		d.Ln(5)
 		d.SetFont("Courier", "", 8)
 		d.SetFillColor(240, 242, 245)
-		d.MultiCell(0, 3.8, latin(strings.TrimRight(v.Checkpoint.Note, "\n")), "", "L", true)
+		d.MultiCell(0, 3.8, pdftext.Latin(strings.TrimRight(v.Checkpoint.Note, "\n")), "", "L", true)
 	}
 }
 
@@ -156,7 +155,7 @@ func (d *pdfDoc) field(label, value string, mono bool) {
 	} else {
 		d.SetFont("Helvetica", "", 10)
 	}
-	d.MultiCell(0, 5.5, latin(value), "", "L", false)
+	d.MultiCell(0, 5.5, pdftext.Latin(value), "", "L", false)
 }
 
 // table writes the controls by category, with their overrides beneath them.
@@ -168,7 +167,7 @@ func (d *pdfDoc) table() {
 		d.ensure(3 * pdfLine * 2)
 		d.SetFont("Helvetica", "B", 9)
 		d.SetFillColor(223, 231, 243)
-		d.CellFormat(0, 6, latin(c.heading()), "1", 1, "L", true, 0, "")
+		d.CellFormat(0, 6, pdftext.Latin(c.heading()), "1", 1, "L", true, 0, "")
 		for _, e := range c.entries {
 			for _, r := range rowsOf(&Version{Controls: []Entry{*e}}) {
 				id, title := r.entry.ControlID, r.entry.Title
@@ -208,7 +207,7 @@ func (d *pdfDoc) row(cells []string, override bool) {
 	lines := make([][][]byte, len(cells))
 	n := 1
 	for i, c := range cells {
-		lines[i] = d.SplitLines([]byte(latin(c)), pdfColumns[i].width-2*pdfPad+2*d.GetCellMargin())
+		lines[i] = d.SplitLines([]byte(pdftext.Latin(c)), pdfColumns[i].width-2*pdfPad+2*d.GetCellMargin())
 		n = max(n, len(lines[i]))
 	}
 	_, pageH := d.GetPageSize()
@@ -236,50 +235,4 @@ func (d *pdfDoc) row(cells []string, override bool) {
 		d.SetXY(pdfMargin, y+h)
 		done += take
 	}
-}
-
-// pdfSubstitutes stand in for characters the PDF's Windows-1252 fonts lack.
-var pdfSubstitutes = map[rune]string{
-	'→': "->", '←': "<-", '⇒': "=>", '≤': "<=", '≥': ">=", '≠': "!=", '−': "-", '‐': "-", '‑': "-",
-	'‒': "-", '―': "-", '✓': "v", '✔': "v", '✗': "x", '\u2009': " ", '\u202f': " ",
-	'ł': "l", 'Ł': "L", 'đ': "d", 'Đ': "D", 'ø': "o", 'ı': "i",
-}
-
-// latin turns UTF-8 text into the Windows-1252 bytes of the PDF's core
-// fonts: characters that have no place there lose their accents or take a
-// look-alike, and anything else becomes "?".
-func latin(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteByte('\n')
-			continue
-		case r == '\t':
-			b.WriteByte(' ')
-			continue
-		case r < 0x20 || r == 0x7f:
-			continue
-		case r < 0x80:
-			b.WriteByte(byte(r))
-			continue
-		}
-		if c, ok := charmap.Windows1252.EncodeRune(r); ok {
-			b.WriteByte(c)
-			continue
-		}
-		if alt, ok := pdfSubstitutes[r]; ok {
-			b.WriteString(latin(alt))
-			continue
-		}
-		// Without its accents, a letter may fit: ő becomes o.
-		if base := []rune(norm.NFKD.String(string(r))); len(base) > 0 && base[0] != r {
-			if c, ok := charmap.Windows1252.EncodeRune(base[0]); ok {
-				b.WriteByte(c)
-				continue
-			}
-		}
-		b.WriteByte('?')
-	}
-	return b.String()
 }

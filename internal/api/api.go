@@ -17,13 +17,23 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
 	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/concern"
 	"github.com/aims-dev/aims/internal/dataset"
+	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/incident"
+	"github.com/aims-dev/aims/internal/internalaudit"
 	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
+	"github.com/aims-dev/aims/internal/nonconformity"
+	"github.com/aims-dev/aims/internal/notify"
+	"github.com/aims-dev/aims/internal/objective"
+	"github.com/aims-dev/aims/internal/orgcontext"
+	"github.com/aims-dev/aims/internal/people"
 	"github.com/aims-dev/aims/internal/readiness"
+	"github.com/aims-dev/aims/internal/review"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/supplier"
@@ -39,19 +49,29 @@ const OpenAPIPath = "/api/openapi"
 
 // Services are what the API calls.
 type Services struct {
-	Identity  *identity.Service
-	Systems   *aisystem.Service
-	Audit     *auditlog.Service
-	Catalog   *catalog.Service
-	SoA       *soa.Service
-	Evidence  *evidence.Service
-	Readiness *readiness.Service
-	Risks     *risk.Service
-	Impact    *impact.Service
-	Datasets  *dataset.Service
-	Models    *model.Service
-	Lifecycle *lifecycle.Service
-	Suppliers *supplier.Service
+	Identity        *identity.Service
+	Systems         *aisystem.Service
+	Audit           *auditlog.Service
+	Catalog         *catalog.Service
+	SoA             *soa.Service
+	Evidence        *evidence.Service
+	Readiness       *readiness.Service
+	Risks           *risk.Service
+	Impact          *impact.Service
+	Datasets        *dataset.Service
+	Models          *model.Service
+	Lifecycle       *lifecycle.Service
+	Suppliers       *supplier.Service
+	Documents       *document.Service
+	Context         *orgcontext.Service
+	People          *people.Service
+	Concerns        *concern.Service
+	Objectives      *objective.Service
+	Incidents       *incident.Service
+	Nonconformities *nonconformity.Service
+	InternalAudits  *internalaudit.Service
+	Reviews         *review.Service
+	Notifications   *notify.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -88,6 +108,16 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerModels(r, s)
 	registerLifecycle(r, s)
 	registerSuppliers(r, s)
+	registerDocuments(r, s)
+	registerContext(r, s)
+	registerPeople(r, s)
+	registerConcerns(r, s)
+	registerObjectives(r, s)
+	registerIncidents(r, s)
+	registerNonconformities(r, s)
+	registerInternalAudits(r, s)
+	registerReviews(r, s)
+	registerNotifications(r, s)
 	return api
 }
 

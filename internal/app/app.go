@@ -11,15 +11,25 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
 	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/concern"
 	"github.com/aims-dev/aims/internal/config"
 	"github.com/aims-dev/aims/internal/dataset"
 	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/incident"
+	"github.com/aims-dev/aims/internal/internalaudit"
 	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
+	"github.com/aims-dev/aims/internal/nonconformity"
+	"github.com/aims-dev/aims/internal/notify"
+	"github.com/aims-dev/aims/internal/objective"
+	"github.com/aims-dev/aims/internal/orgcontext"
+	"github.com/aims-dev/aims/internal/people"
 	"github.com/aims-dev/aims/internal/readiness"
+	"github.com/aims-dev/aims/internal/review"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/supplier"
@@ -28,24 +38,34 @@ import (
 
 // App is an open aims installation: its database and services.
 type App struct {
-	Config    *config.Config
-	DB        *db.DB
-	Key       *tlog.Key
-	Logs      *tlog.Logs
-	Identity  *identity.Service
-	Systems   *aisystem.Service
-	Audit     *auditlog.Service
-	Catalog   *catalog.Service
-	SoA       *soa.Service
-	Evidence  *evidence.Service
-	Readiness *readiness.Service
-	Risks     *risk.Service
-	Impact    *impact.Service
-	Datasets  *dataset.Service
-	Models    *model.Service
-	Lifecycle *lifecycle.Service
-	Suppliers *supplier.Service
-	Clock     aims.Clock
+	Config          *config.Config
+	DB              *db.DB
+	Key             *tlog.Key
+	Logs            *tlog.Logs
+	Identity        *identity.Service
+	Systems         *aisystem.Service
+	Audit           *auditlog.Service
+	Catalog         *catalog.Service
+	SoA             *soa.Service
+	Evidence        *evidence.Service
+	Readiness       *readiness.Service
+	Risks           *risk.Service
+	Impact          *impact.Service
+	Datasets        *dataset.Service
+	Models          *model.Service
+	Lifecycle       *lifecycle.Service
+	Suppliers       *supplier.Service
+	Documents       *document.Service
+	Context         *orgcontext.Service
+	People          *people.Service
+	Concerns        *concern.Service
+	Objectives      *objective.Service
+	Incidents       *incident.Service
+	Nonconformities *nonconformity.Service
+	InternalAudits  *internalaudit.Service
+	Reviews         *review.Service
+	Notifications   *notify.Service
+	Clock           aims.Clock
 }
 
 // Open connects to the configured database, applies pending migrations and
@@ -96,6 +116,16 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Models = model.New(d, a.Logs, a.Clock, modelSources{a})
 	a.Lifecycle = lifecycle.New(d, a.Logs, a.Clock, lifecycleSources{a})
 	a.Suppliers = supplier.New(d, a.Logs, a.Clock, supplierSources{a})
+	a.Documents = document.New(d, a.Logs, a.Clock, documentSources{a})
+	a.Context = orgcontext.New(d, a.Logs, a.Clock, contextSources{a})
+	a.People = people.New(d, a.Logs, a.Clock, peopleSources{a})
+	a.Concerns = concern.New(d, a.Logs, a.Clock, concernSources{a})
+	a.Objectives = objective.New(d, a.Logs, a.Clock, objectiveSources{a})
+	a.Incidents = incident.New(d, a.Logs, a.Clock, incidentSources{a})
+	a.Nonconformities = nonconformity.New(d, a.Logs, a.Clock, nonconformitySources{a})
+	a.InternalAudits = internalaudit.New(d, a.Logs, a.Clock, internalAuditSources{a})
+	a.Reviews = review.New(d, a.Logs, a.Clock, reviewSources{a})
+	a.Notifications = notify.New(d, a.Logs, a.Clock, notificationSources{a})
 	return a, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -152,7 +153,7 @@ func TestDatasetCommands(t *testing.T) {
 
 func TestDatasetHelpAndCompletion(t *testing.T) {
 	sh := &shell{t: t, vars: map[string]string{}}
-	if r := sh.ok("", "--help"); !strings.Contains(r.stdout, "dataset     Register data sets and their versions") {
+	if r := sh.ok("", "--help"); !regexp.MustCompile(`\n  dataset +Register data sets and their versions`).MatchString(r.stdout) {
 		t.Errorf("dataset is not listed in the help:\n%s", r.stdout)
 	}
 	r := sh.ok("", "dataset", "profile", "--help")

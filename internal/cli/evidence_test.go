@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,7 +175,7 @@ func TestEvidenceCommands(t *testing.T) {
 
 func TestEvidenceHelpAndCompletion(t *testing.T) {
 	sh := &shell{t: t, vars: map[string]string{}}
-	if r := sh.ok("", "--help"); !strings.Contains(r.stdout, "evidence    List, add, show and download evidence") {
+	if r := sh.ok("", "--help"); !regexp.MustCompile(`\n  evidence +List, add, show and download evidence`).MatchString(r.stdout) {
 		t.Errorf("evidence is not listed in the help:\n%s", r.stdout)
 	}
 	r := sh.ok("", "evidence", "add", "--help")

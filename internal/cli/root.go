@@ -92,7 +92,8 @@ Settings come from flags, AIMS_* environment variables and an optional file
 	root.PersistentFlags().String("config", "", "file of AIMS_NAME=value lines (env AIMS_CONFIG)")
 	root.AddCommand(newServe(e), newMigrate(e), newConfig(e), newUser(e), newToken(e), newAudit(e), newSystem(e),
 		newCatalog(e), newSoA(e), newEvidence(e), newReadiness(e), newRisk(e), newImpact(e), newDataset(e), newModel(e), newLifecycle(e), newChange(e),
-		newData(e), newSupplier(e), newRACI(e), newResource(e), newAIBOM(e))
+		newData(e), newSupplier(e), newRACI(e), newResource(e), newAIBOM(e),
+		newDocument(e), newContext(e), newPeople(e), newConcern(e), newObjective(e), newIncident(e), newNonconformity(e), newInternalAudit(e), newReview(e), newNotification(e))
 	return root
 }
 

@@ -15,13 +15,23 @@ import (
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/auditlog"
 	"github.com/aims-dev/aims/internal/catalog"
+	"github.com/aims-dev/aims/internal/concern"
 	"github.com/aims-dev/aims/internal/dataset"
+	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/impact"
+	"github.com/aims-dev/aims/internal/incident"
+	"github.com/aims-dev/aims/internal/internalaudit"
 	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
+	"github.com/aims-dev/aims/internal/nonconformity"
+	"github.com/aims-dev/aims/internal/notify"
+	"github.com/aims-dev/aims/internal/objective"
+	"github.com/aims-dev/aims/internal/orgcontext"
+	"github.com/aims-dev/aims/internal/people"
 	"github.com/aims-dev/aims/internal/readiness"
+	"github.com/aims-dev/aims/internal/review"
 	"github.com/aims-dev/aims/internal/risk"
 	"github.com/aims-dev/aims/internal/soa"
 	"github.com/aims-dev/aims/internal/supplier"
@@ -30,19 +40,29 @@ import (
 
 // Deps are what the pages need.
 type Deps struct {
-	Identity  *identity.Service
-	Systems   *aisystem.Service
-	Audit     *auditlog.Service
-	Catalog   *catalog.Service
-	SoA       *soa.Service
-	Evidence  *evidence.Service
-	Readiness *readiness.Service
-	Risks     *risk.Service
-	Impact    *impact.Service
-	Datasets  *dataset.Service
-	Models    *model.Service
-	Lifecycle *lifecycle.Service
-	Suppliers *supplier.Service
+	Identity        *identity.Service
+	Systems         *aisystem.Service
+	Audit           *auditlog.Service
+	Catalog         *catalog.Service
+	SoA             *soa.Service
+	Evidence        *evidence.Service
+	Readiness       *readiness.Service
+	Risks           *risk.Service
+	Impact          *impact.Service
+	Datasets        *dataset.Service
+	Models          *model.Service
+	Lifecycle       *lifecycle.Service
+	Suppliers       *supplier.Service
+	Documents       *document.Service
+	Context         *orgcontext.Service
+	People          *people.Service
+	Concerns        *concern.Service
+	Objectives      *objective.Service
+	Incidents       *incident.Service
+	Nonconformities *nonconformity.Service
+	InternalAudits  *internalaudit.Service
+	Reviews         *review.Service
+	Notifications   *notify.Service
 	// Sessions is the browser session manager; its LoadAndSave must wrap the pages.
 	Sessions *scs.SessionManager
 	// MaxBodyBytes limits a posted form; larger ones answer 413.
@@ -81,6 +101,9 @@ const defaultMaxBody = 1 << 20
 // route registers a page for signed-in people.
 type route func(pattern string, f actorFunc)
 
+// openRoute registers a page anyone may use without signing in.
+type openRoute func(pattern string, f http.HandlerFunc)
+
 // Register adds the pages to mux.
 func Register(mux *http.ServeMux, d Deps) {
 	h := &handler{Deps: d}
@@ -89,7 +112,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	}
 	mux.HandleFunc("GET /static/{file...}", serveStatic)
 
-	open := func(pattern string, f http.HandlerFunc) { mux.Handle(pattern, h.gate(f)) }
+	var open openRoute = func(pattern string, f http.HandlerFunc) { mux.Handle(pattern, h.gate(f)) }
 	var signed route = func(pattern string, f actorFunc) { mux.Handle(pattern, h.gate(h.signedIn(f))) }
 
 	open("GET /setup", h.setupPage)
@@ -122,6 +145,16 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.modelRoutes(signed)
 	h.lifecycleRoutes(signed)
 	h.supplierRoutes(signed)
+	h.documentRoutes(signed)
+	h.contextRoutes(signed)
+	h.peopleRoutes(signed)
+	h.concernRoutes(signed, open)
+	h.objectiveRoutes(signed)
+	h.incidentRoutes(signed)
+	h.nonconformityRoutes(signed)
+	h.internalAuditRoutes(signed)
+	h.reviewRoutes(signed)
+	h.notificationRoutes(signed)
 
 	signed("GET /audit", h.auditPage)
 	signed("POST /audit/verify", h.auditVerify)

@@ -1,0 +1,4 @@
+package api
+
+// registerConcerns adds the concern operations.
+func registerConcerns(r *registrar, s Services) {}

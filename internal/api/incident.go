@@ -1,0 +1,4 @@
+package api
+
+// registerIncidents adds the incident operations.
+func registerIncidents(r *registrar, s Services) {}

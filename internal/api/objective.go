@@ -1,0 +1,4 @@
+package api
+
+// registerObjectives adds the objective operations.
+func registerObjectives(r *registrar, s Services) {}

@@ -1,0 +1,4 @@
+package api
+
+// registerContext adds the orgcontext operations.
+func registerContext(r *registrar, s Services) {}

@@ -1,0 +1,4 @@
+package app
+
+// notificationSources gives notify the records of other capabilities it refers to.
+type notificationSources struct{ a *App }

@@ -1,0 +1,4 @@
+package web
+
+// concernRoutes adds the concern pages.
+func (h *handler) concernRoutes(signed route, open openRoute) {}

@@ -1,0 +1,4 @@
+package web
+
+// documentRoutes adds the document pages.
+func (h *handler) documentRoutes(signed route) {}

@@ -1,0 +1,4 @@
+package web
+
+// internalAuditRoutes adds the internalaudit pages.
+func (h *handler) internalAuditRoutes(signed route) {}

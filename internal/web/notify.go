@@ -1,0 +1,4 @@
+package web
+
+// notificationRoutes adds the notify pages.
+func (h *handler) notificationRoutes(signed route) {}

@@ -1,0 +1,4 @@
+package web
+
+// contextRoutes adds the orgcontext pages.
+func (h *handler) contextRoutes(signed route) {}

@@ -1,0 +1,4 @@
+package web
+
+// reviewRoutes adds the review pages.
+func (h *handler) reviewRoutes(signed route) {}

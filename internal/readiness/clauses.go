@@ -6,7 +6,7 @@ import (
 )
 
 // clauseRules derive a sub-clause's state from records aims already holds.
-var clauseRules = map[string]func(in inputs) (State, []string, string){
+var clauseRules = map[string]rule{
 	"4.1":   contextRule,
 	"6.1.1": riskCriteriaRule,
 	"6.1.2": riskAssessmentRule,
@@ -21,35 +21,17 @@ var clauseRules = map[string]func(in inputs) (State, []string, string){
 // awaiting names, for every other sub-clause, the records aims does not
 // hold yet; until it does, the sub-clause is not measurable and never met.
 var awaiting = map[string]string{
-	"4.2":   "interested parties and their requirements",
-	"4.3":   "a maintained AIMS scope document",
-	"4.4":   "the AIMS processes and how they interact",
-	"5.1":   "leadership commitments and management review decisions",
-	"5.2":   "an approved AI policy version",
-	"5.3":   "assigned roles, responsibilities and authorities",
-	"6.2":   "AI objectives and the plans to achieve them",
-	"6.3":   "planned changes to the AIMS",
-	"7.1":   "records of the resources the AIMS needs",
-	"7.2":   "competence and training records",
-	"7.3":   "awareness records such as policy acknowledgements",
-	"7.4":   "the plan for internal and external communication",
-	"7.5.1": "controlled documents",
-	"7.5.2": "controlled documents with their reviews and approvals",
-	"7.5.3": "controlled documents with their versions and retention",
-	"9.1":   "monitoring and measurement results",
-	"9.2.1": "internal audits",
-	"9.2.2": "the internal audit programme and audit reports",
-	"9.3.1": "management reviews",
-	"9.3.2": "management review inputs",
-	"9.3.3": "management review decisions",
-	"10.1":  "continual improvement actions",
-	"10.2":  "nonconformities and corrective actions",
+	"6.3": "planned changes to the AIMS",
 }
 
 // clauseItem derives a sub-clause's readiness.
 func clauseItem(c ClauseInfo, in inputs) Requirement {
 	it := Requirement{ID: c.ID, Kind: "clause", Title: c.Title, Reasons: []string{}}
 	if rule, ok := clauseRules[c.ID]; ok {
+		it.State, it.Reasons, it.Fix = rule(in)
+		return it
+	}
+	if rule, ok := managementRules[c.ID]; ok {
 		it.State, it.Reasons, it.Fix = rule(in)
 		return it
 	}
@@ -65,11 +47,13 @@ func clauseItem(c ClauseInfo, in inputs) Requirement {
 	return it
 }
 
-// contextRule: 4.1 asks, among other things, for the organisation's roles
-// towards its AI systems; the inventory shows those.
+// contextRule: 4.1 asks for the internal and external issues, whether
+// climate change is one, and the organisation's roles towards its AI
+// systems; the approved context shows the first two, the inventory the roles.
 func contextRule(in inputs) (State, []string, string) {
+	issuesOK, issues := issuesReason(in.mgmt)
 	if len(in.systems) == 0 {
-		return Gap, []string{"No AI system is registered, so the organisation's roles towards its AI systems are not shown."}, "/systems/new"
+		return Gap, []string{"No AI system is registered, so the organisation's roles towards its AI systems are not shown.", issues}, "/systems/new"
 	}
 	var without []string
 	for _, s := range in.systems {
@@ -77,12 +61,15 @@ func contextRule(in inputs) (State, []string, string) {
 			without = append(without, s.Ref)
 		}
 	}
-	issues := "Internal and external issues, and whether climate change is one, are not measurable yet: aims does not record them."
 	if len(without) > 0 {
 		return Partial, []string{fmt.Sprintf("%s of %d active AI systems lack the organisation's AI roles: %s.",
 			plural(len(without), "system", "systems"), len(in.systems), listed(without)), issues}, "/systems?status=active"
 	}
-	return Partial, []string{fmt.Sprintf("The organisation's AI roles are recorded for all %d active AI systems.", len(in.systems)), issues}, ""
+	roles := fmt.Sprintf("The organisation's AI roles are recorded for all %d active AI systems.", len(in.systems))
+	if !issuesOK {
+		return Partial, []string{roles, issues}, "/context"
+	}
+	return Met, []string{roles, issues}, ""
 }
 
 // treatmentRule: 6.1.3 is met when a version of the Statement of

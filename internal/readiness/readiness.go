@@ -173,6 +173,8 @@ type Sources interface {
 	Impacts(ctx context.Context, orgID string) (map[string]Impact, error)
 	// Operations sums up change control and supplier assessments.
 	Operations(ctx context.Context, orgID string) (*Operations, error)
+	// Management sums up the management system's own records.
+	Management(ctx context.Context, orgID string) (*Management, error)
 	// Framework returns a crosswalked framework.
 	Framework(id string) (*FrameworkInfo, bool)
 }
@@ -237,8 +239,12 @@ func (s *Service) compute(ctx context.Context, orgID string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read change requests and supplier assessments: %w", err)
 	}
+	mgmt, err := s.sources.Management(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the management system's records: %w", err)
+	}
 	now := s.clock()
-	in := inputs{soa: soa, controls: controls, systems: systems, evidence: evidence, risks: risks, impacts: impacts, ops: ops, now: now}
+	in := inputs{soa: soa, controls: controls, systems: systems, evidence: evidence, risks: risks, impacts: impacts, ops: ops, mgmt: mgmt, now: now}
 	r := &Report{ComputedAt: now}
 	for _, c := range s.sources.Clauses() {
 		it := clauseItem(c, in)
@@ -291,6 +297,7 @@ type inputs struct {
 	risks    *Risks
 	impacts  map[string]Impact
 	ops      *Operations
+	mgmt     *Management
 	now      time.Time
 }
 

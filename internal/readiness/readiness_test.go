@@ -24,6 +24,7 @@ type records struct {
 	risks    readiness.Risks
 	impacts  map[string]readiness.Impact
 	ops      readiness.Operations
+	mgmt     readiness.Management
 }
 
 func (r *records) Clauses() []readiness.ClauseInfo {
@@ -60,6 +61,10 @@ func (r *records) Operations(context.Context, string) (*readiness.Operations, er
 
 func (r *records) Impacts(context.Context, string) (map[string]readiness.Impact, error) {
 	return r.impacts, nil
+}
+
+func (r *records) Management(context.Context, string) (*readiness.Management, error) {
+	return &r.mgmt, nil
 }
 
 func (r *records) Framework(id string) (*readiness.FrameworkInfo, bool) {
@@ -101,20 +106,23 @@ func TestNothingRecordedIsNothingMet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 38 undecided controls and 4.1, 6.1.1–6.1.4 and 8.1–8.4 are gaps; the other 23 sub-clauses cannot be measured.
-	want := readiness.Counts{Gaps: 47, NotMeasurable: 23}
+	// 38 undecided controls and all sub-clauses but 6.3 are gaps (31 of 32); 6.3 cannot be measured.
+	want := readiness.Counts{Gaps: 69, NotMeasurable: 1}
 	if r.Counts != want || r.Score != 0 || r.MeasurableScore != 0 {
 		t.Errorf("counts %+v score %v/%v, want %+v and 0", r.Counts, r.Score, r.MeasurableScore, want)
 	}
 	c := byID(r.Clauses)
-	if c["5.2"].State != readiness.NotMeasurable || !strings.Contains(c["5.2"].Reasons[0], "an approved AI policy version") {
+	if c["6.3"].State != readiness.NotMeasurable || !strings.Contains(c["6.3"].Reasons[0], "planned changes to the AIMS") {
+		t.Errorf("6.3 = %+v", c["6.3"])
+	}
+	if c["5.2"].State != readiness.Gap || c["5.2"].Fix != "/documents" || c["5.2"].Reasons[0] != "No AI policy is approved." {
 		t.Errorf("5.2 = %+v", c["5.2"])
 	}
 	if c["4.1"].Fix != "/systems/new" || c["6.1.3"].Fix != "/soa" || c["6.1.1"].Fix != "/risk-criteria" || c["8.4"].Fix != "/systems/new" {
 		t.Errorf("fixes: 4.1 %q, 6.1.3 %q, 6.1.1 %q, 8.4 %q", c["4.1"].Fix, c["6.1.3"].Fix, c["6.1.1"].Fix, c["8.4"].Fix)
 	}
-	if got := len(r.Gaps()); got != 47 {
-		t.Errorf("%d gaps listed, want 47", got)
+	if got := len(r.Gaps()); got != 69 {
+		t.Errorf("%d gaps listed, want 69", got)
 	}
 }
 
@@ -148,13 +156,14 @@ func TestFiguresFollowTheRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Controls: 35 met, 3 gaps. Clauses: 6.1.1, 6.1.2, 6.1.3 and 8.3 met; 4.1, 6.1.4, 8.1, 8.2 and 8.4 partial;
-	// 23 not measurable. Points: 35 + 4 + 5 × 0.5 = 41.5 of 70 requirements, 47 of them measurable.
-	want := readiness.Counts{Met: 39, Partial: 5, Gaps: 3, NotMeasurable: 23}
+	// the 22 sub-clauses the management system's records show are gaps, since none is recorded; 6.3 is not
+	// measurable. Points: 35 + 4 + 5 × 0.5 = 41.5 of 70 requirements, 69 of them measurable.
+	want := readiness.Counts{Met: 39, Partial: 5, Gaps: 25, NotMeasurable: 1}
 	if r.Counts != want {
 		t.Errorf("counts %+v, want %+v", r.Counts, want)
 	}
-	if !near(r.Score, 41.5/70) || !near(r.MeasurableScore, 41.5/47) {
-		t.Errorf("score %v and %v, want %v and %v", r.Score, r.MeasurableScore, 41.5/70, 41.5/47)
+	if !near(r.Score, 41.5/70) || !near(r.MeasurableScore, 41.5/69) {
+		t.Errorf("score %v and %v, want %v and %v", r.Score, r.MeasurableScore, 41.5/70, 41.5/69)
 	}
 	c := byID(r.Clauses)
 	if c["6.1.3"].State != readiness.Met || !strings.Contains(c["6.1.3"].Reasons[0], "Version 1") {
@@ -163,7 +172,7 @@ func TestFiguresFollowTheRecords(t *testing.T) {
 	if c["8.1"].State != readiness.Partial || c["8.1"].Reasons[0] != "30 of 33 applicable controls are implemented." {
 		t.Errorf("8.1 = %+v", c["8.1"])
 	}
-	if c["5.2"].Evidence != 2 || c["5.2"].State != readiness.NotMeasurable || len(c["5.2"].Reasons) != 2 {
+	if c["5.2"].Evidence != 2 || c["5.2"].State != readiness.Gap || len(c["5.2"].Reasons) != 1 {
 		t.Errorf("5.2 with evidence = %+v", c["5.2"])
 	}
 

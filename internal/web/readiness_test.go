@@ -20,7 +20,7 @@ func TestReadinessPages(t *testing.T) {
 
 		r := viewer.get("/readiness")
 		want(t, r, http.StatusOK, "Readiness for certification", `<p class="stat" id="readiness-score">0%</p>`,
-			"No version of the Statement of Applicability is approved.", "Not measurable yet: aims does not hold an approved AI policy version.",
+			"No version of the Statement of Applicability is approved.", "Not measurable yet: aims does not hold planned changes to the AIMS.", "No AI policy is approved.", `href="/documents">Fix</a>`,
 			`href="/systems/new">Fix</a>`, `href="/soa/controls/A.2.2">Fix</a>`, "Readiness per day")
 		wantCSPSafe(t, r)
 

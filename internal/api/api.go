@@ -127,6 +127,9 @@ var schemaPrefixes = map[string]string{
 	"aims": "", "aisystem": "AISystem", "identity": "Identity", "tlog": "Log", "auditlog": "Audit",
 	"catalog": "Catalog", "soa": "SoA", "evidence": "Evidence", "readiness": "Readiness", "risk": "Risk", "impact": "Impact",
 	"dataset": "Dataset", "profile": "Profile", "model": "Model", "lifecycle": "Lifecycle",
+	"document": "Document", "orgcontext": "Context", "people": "People", "concern": "Concern", "objective": "Objective",
+	"incident": "Incident", "nonconformity": "Nonconformity", "internalaudit": "InternalAudit", "review": "Review",
+	"notify": "Notification",
 }
 
 // schemaName is huma's name for a type, prefixed with its package's word.

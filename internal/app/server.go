@@ -268,6 +268,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	})
 	go job.Every(jobs, "record readiness", time.Hour, s.app.Readiness.RecordAll)
 	go job.Every(jobs, "remove interrupted evidence uploads", time.Hour, s.app.Evidence.RemoveStaleUploads)
+	if cfg.ReminderInterval > 0 {
+		go job.Every(jobs, "send reminders", cfg.ReminderInterval, s.app.Notifications.Run)
+	}
 	go job.Every(jobs, "remove expired sessions and sign-in failures", time.Hour, func(ctx context.Context) error {
 		_, err := s.app.Identity.PurgeExpired(ctx)
 		return err

@@ -38,6 +38,15 @@ type Config struct {
 	Server             string
 	Token              string
 
+	// SMTP and reminder settings; see notify.go.
+	SMTPHost         string
+	SMTPPort         int
+	SMTPUsername     string
+	SMTPPassword     string
+	SMTPFrom         string
+	SMTPTLS          string
+	ReminderInterval time.Duration
+
 	// Sources says where each setting came from: flag, env, file or default.
 	Sources map[string]string
 }
@@ -305,6 +314,7 @@ func (c *Config) Validate() error {
 	if c.CheckpointInterval < time.Second {
 		errs = append(errs, errors.New("checkpoint-interval must be at least 1s"))
 	}
+	errs = append(errs, c.validateMail()...)
 	return errors.Join(errs...)
 }
 

@@ -87,7 +87,16 @@ var StateTables = []string{"installation", "organisations", "users", "membership
 	"impact_risk_links", "impact_assessment_versions", "datasets", "dataset_systems", "dataset_versions",
 	"dataset_version_parents", "models", "model_versions", "model_version_datasets", "model_evaluations", "model_deployments",
 	"lifecycle_gates", "stage_requests", "change_requests", "third_parties", "supplies", "supplier_assessments",
-	"raci_matrices", "raci_entries", "resources", "resource_systems", "resource_members"}
+	"raci_matrices", "raci_entries", "resources", "resource_systems", "resource_members",
+	"documents", "document_addresses", "document_versions", "document_reviews", "document_acknowledgements",
+	"context_drafts", "context_versions", "concerns", "concern_messages", "concern_settings",
+	"aims_roles", "competences", "aims_role_members", "aims_role_competences", "training_courses", "course_competences",
+	"training_records", "training_record_competences", "training_record_evidence", "training_withdrawals",
+	"objectives", "objective_systems", "objective_indicators", "objective_measurements",
+	"incidents", "incident_notifications", "nonconformities", "nc_actions", "nc_checks",
+	"internal_audit_programmes", "internal_audits", "internal_audit_auditees", "internal_audit_scope", "internal_audit_items",
+	"internal_audit_findings", "management_reviews", "review_decisions", "review_actions",
+	"notifications", "notification_preferences", "notification_emails", "webhooks", "webhook_deliveries"}
 
 // Snapshot renders every row of the StateTables, by table, in a stable order.
 func Snapshot(t testing.TB, d *db.DB) map[string][]string {

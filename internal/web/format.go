@@ -311,6 +311,10 @@ func eventsView(evs []tlog.Event, names map[string]string) []eventView {
 				v.ObjectHref = "/systems/" + e.Object.Ref + "/responsibilities"
 			case supplier.ObjectResource:
 				v.ObjectHref = "/resources/" + e.Object.Ref
+			default:
+				if link, ok := managementLinks[e.Object.Type]; ok {
+					v.ObjectHref = link(e.Object.Ref)
+				}
 			}
 		}
 		for _, c := range e.Changes {

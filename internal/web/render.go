@@ -29,6 +29,8 @@ type view struct {
 	// Orgs are all the person's memberships, for the organisation switcher.
 	Orgs  []identity.Membership
 	Flash string
+	// Unread counts the person's unread notifications, for the header.
+	Unread int
 }
 
 // Can reports whether the person may perform an action, to show only what they can do.
@@ -48,6 +50,9 @@ func (h *handler) page(r *http.Request, title, nav string) (view, error) {
 			if m.OrgID == v.Actor.OrgID {
 				v.OrgName = m.OrgName
 			}
+		}
+		if v.Unread, err = h.Notifications.UnreadCount(ctx, v.Actor); err != nil {
+			return v, err
 		}
 	}
 	v.Flash = h.Sessions.PopString(ctx, flashKey)

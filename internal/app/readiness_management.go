@@ -30,7 +30,7 @@ func (s readinessSources) Management(ctx context.Context, orgID string) (*readin
 		return nil, fmt.Errorf("cannot read the documents: %w", err)
 	}
 	m.Documents, m.DocumentsApproved, m.DocumentReviewsOverdue = docs.Documents, docs.Approved, docs.ReviewsOverdue
-	m.AcknowledgementsRequired, m.Acknowledged = docs.AcknowledgementsRequired, docs.Acknowledged
+	m.AcknowledgementsRequired, m.Acknowledged, m.DocumentsFor = docs.AcknowledgementsRequired, docs.Acknowledged, docs.Addresses
 	if p := docs.Policy; p != nil {
 		m.Policy, m.PolicyApprovedAt = fmt.Sprintf("%s version %d", p.Ref, p.Version), p.ApprovedAt
 	}

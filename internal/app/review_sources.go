@@ -38,7 +38,7 @@ func (s reviewSources) Context(ctx context.Context, orgID string, since time.Tim
 		return nil, err
 	}
 	return &review.ContextState{Version: c.Version, ApprovedAt: c.ApprovedAt, InternalIssues: c.InternalIssues,
-		ExternalIssues: c.ExternalIssues, Parties: c.Parties, Changes: c.Changes}, nil
+		ExternalIssues: c.ExternalIssues, Parties: c.Parties, IssueChanges: c.IssueChanges, PartyChanges: c.PartyChanges}, nil
 }
 
 func (s reviewSources) Documents(ctx context.Context, orgID string) (*review.DocumentState, error) {

@@ -21,6 +21,9 @@ type Summary struct {
 	// AcknowledgementsRequired counts, over the approved versions in force,
 	// the people they are distributed to; Acknowledged those who acknowledged.
 	AcknowledgementsRequired, Acknowledged int
+	// Addresses names, by clause or control id, the documents with an
+	// approved version in force that address it.
+	Addresses map[string][]string
 }
 
 // PolicyInfo names the approved version of the AI policy in force.
@@ -42,7 +45,7 @@ func (s *Service) Summary(ctx context.Context, orgID string) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Summary{ReviewsOverdue: []string{}}
+	out := &Summary{ReviewsOverdue: []string{}, Addresses: map[string][]string{}}
 	for offset := 0; ; {
 		for _, d := range page.Items {
 			out.Documents++
@@ -50,6 +53,9 @@ func (s *Service) Summary(ctx context.Context, orgID string) (*Summary, error) {
 				continue
 			}
 			out.Approved++
+			for _, it := range append(append([]Item{}, d.Clauses...), d.Controls...) {
+				out.Addresses[it.ID] = append(out.Addresses[it.ID], d.Ref)
+			}
 			if d.ReviewState == ReviewOverdue {
 				out.ReviewsOverdue = append(out.ReviewsOverdue, d.Ref)
 			}

@@ -41,12 +41,12 @@ func TestSummaryAndReminders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(&document.Summary{ReviewsOverdue: []string{}}, s); diff != "" {
+		if diff := cmp.Diff(&document.Summary{ReviewsOverdue: []string{}, Addresses: map[string][]string{}}, s); diff != "" {
 			t.Errorf("empty summary (-want +got):\n%s", diff)
 		}
 		e.policy(t, true)
 		e.create(t, document.CreateRequest{Title: "Procedure", Kind: "procedure", OwnerID: e.manager().UserID, ReviewMonths: 1,
-			Distribution: []string{"manager", "contributor"}, Text: "Do it."})
+			Distribution: []string{"manager", "contributor"}, Text: "Do it.", Clauses: []string{"7.4"}})
 		e.approve(t, "DOC-2")
 		e.create(t, document.CreateRequest{Title: "Draft only", Kind: "other"})
 		e.create(t, document.CreateRequest{Title: "Withdrawn", Kind: "record", Text: "x"})
@@ -65,7 +65,8 @@ func TestSummaryAndReminders(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := &document.Summary{Documents: 3, Approved: 2, Policy: &document.PolicyInfo{Ref: "DOC-1", Title: "AI policy", Version: 1, ApprovedAt: t0},
-			ReviewsOverdue: []string{}, AcknowledgementsRequired: 7, Acknowledged: 2}
+			ReviewsOverdue: []string{}, AcknowledgementsRequired: 7, Acknowledged: 2,
+			Addresses: map[string][]string{"5.2": {"DOC-1"}, "A.2.2": {"DOC-1"}, "7.4": {"DOC-2"}}}
 		if diff := cmp.Diff(want, s); diff != "" {
 			t.Errorf("summary (-want +got):\n%s", diff)
 		}

@@ -104,7 +104,11 @@ func TestApproveCompareAndSummarise(t *testing.T) {
 			ExternalIssues: 2, Parties: 1, Scope: true, ClimateDecided: true, NextReviewOn: "2027-02-28",
 			Changes: []string{"Version 2 (approved 31 March 2026) added the external issue “Energy prices”; " +
 				"changed the interested party “Customers” (needs); removed the interested party “Regulator”; " +
-				"decided that climate change is a relevant issue."}}
+				"decided that climate change is a relevant issue."},
+			IssueChanges: []string{"Version 2 (approved 31 March 2026) added the external issue “Energy prices”; " +
+				"decided that climate change is a relevant issue."},
+			PartyChanges: []string{"Version 2 (approved 31 March 2026) changed the interested party “Customers” (needs); " +
+				"removed the interested party “Regulator”."}}
 		if diff := cmp.Diff(wantSum, sum); diff != "" {
 			t.Errorf("summary (-want +got):\n%s", diff)
 		}

@@ -21,6 +21,9 @@ type Summary struct {
 	ClimateDecided bool
 	// Changes says in words what the versions approved after since changed, oldest first.
 	Changes []string
+	// IssueChanges and PartyChanges say the same of the issues (with the
+	// scope and the climate decision) and of the interested parties alone.
+	IssueChanges, PartyChanges []string
 	// NextReviewOn is when the version in force is next to be reviewed, YYYY-MM-DD; empty when none is approved.
 	NextReviewOn string
 	// ReviewDue tells whether that review is within 30 days or past.
@@ -36,7 +39,7 @@ func (s *Service) Summary(ctx context.Context, orgID string, since time.Time) (*
 	if err != nil {
 		return nil, fmt.Errorf("cannot sum up the context: %w", err)
 	}
-	out := &Summary{Changes: []string{}}
+	out := &Summary{Changes: []string{}, IssueChanges: []string{}, PartyChanges: []string{}}
 	if len(vs) == 0 {
 		return out, nil
 	}
@@ -52,7 +55,22 @@ func (s *Service) Summary(ctx context.Context, orgID string, since time.Time) (*
 	for i := range vs {
 		v := &vs[i]
 		if v.ApprovedAt.After(since) {
-			out.Changes = append(out.Changes, describe(v, compare(&prev, &v.Content)))
+			diffs := compare(&prev, &v.Content)
+			out.Changes = append(out.Changes, describe(v, diffs))
+			var issues, parties []Difference
+			for _, d := range diffs {
+				if d.Part == "interested_party" {
+					parties = append(parties, d)
+				} else {
+					issues = append(issues, d)
+				}
+			}
+			if v.Number == 1 || len(issues) > 0 {
+				out.IssueChanges = append(out.IssueChanges, describe(v, issues))
+			}
+			if v.Number == 1 || len(parties) > 0 {
+				out.PartyChanges = append(out.PartyChanges, describe(v, parties))
+			}
 		}
 		prev = v.Content
 	}

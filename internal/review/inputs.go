@@ -164,12 +164,6 @@ func (st *state) previousActions() Section {
 	return sec
 }
 
-// partyChange tells whether a described change of the context concerns interested parties.
-func partyChange(c string) bool {
-	l := strings.ToLower(c)
-	return strings.Contains(l, "part") || strings.Contains(l, "stakeholder")
-}
-
 func (st *state) issues() Section {
 	c := st.contextual
 	sec := Section{Key: "issues", Clause: "9.3.2 b)", Title: "Changes in external and internal issues", Required: true, Link: "/context"}
@@ -181,14 +175,8 @@ func (st *state) issues() Section {
 	sec.Facts = append(sec.Facts, fmt.Sprintf("Context version %d, approved on %s, lists %s and %s.", c.Version,
 		c.ApprovedAt.UTC().Format(DateLayout), plural(c.InternalIssues, "internal issue", "internal issues"),
 		plural(c.ExternalIssues, "external issue", "external issues")))
-	n := 0
-	for _, ch := range c.Changes {
-		if !partyChange(ch) {
-			sec.Facts = append(sec.Facts, ch)
-			n++
-		}
-	}
-	if n == 0 {
+	sec.Facts = append(sec.Facts, c.IssueChanges...)
+	if len(c.IssueChanges) == 0 {
 		sec.Facts = append(sec.Facts, "No approved change to the issues "+st.period()+".")
 	}
 	return sec
@@ -203,14 +191,8 @@ func (st *state) parties() Section {
 	}
 	sec.Present = true
 	sec.Facts = append(sec.Facts, fmt.Sprintf("Context version %d lists %s.", c.Version, plural(c.Parties, "interested party", "interested parties")))
-	n := 0
-	for _, ch := range c.Changes {
-		if partyChange(ch) {
-			sec.Facts = append(sec.Facts, ch)
-			n++
-		}
-	}
-	if n == 0 {
+	sec.Facts = append(sec.Facts, c.PartyChanges...)
+	if len(c.PartyChanges) == 0 {
 		sec.Facts = append(sec.Facts, "No approved change to interested parties "+st.period()+".")
 	}
 	return sec

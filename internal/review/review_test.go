@@ -54,7 +54,7 @@ func TestReviewStory(t *testing.T) {
 			t.Errorf("previous actions %+v", s)
 		}
 		e.fakes.context = review.ContextState{Version: 2, ApprovedAt: t0.AddDate(0, -1, 0), InternalIssues: 3, ExternalIssues: 1, Parties: 4,
-			Changes: []string{"Added external issue: EU AI Act obligations", "Added interested party: national regulator"}}
+			IssueChanges: []string{"Added external issue: EU AI Act obligations"}, PartyChanges: []string{"Added interested party: national regulator"}}
 		e.fakes.objectives = review.ObjectiveState{Objectives: 1, Indicators: []review.Indicator{
 			{ObjectiveRef: "OBJ-1", Objective: "Fair lending", Name: "Approval rate gap", Target: "at most 0.05", Measured: true, Latest: 0.03, MeasuredOn: "2026-02-28", OnTarget: true},
 			{ObjectiveRef: "OBJ-1", Objective: "Fair lending", Name: "Complaints", Target: "at most 2", Measured: true, Latest: 5, MeasuredOn: "2026-02-28", Due: true}}}

@@ -9,8 +9,9 @@ type ContextState struct {
 	ApprovedAt time.Time
 	// InternalIssues, ExternalIssues and Parties count what that version lists.
 	InternalIssues, ExternalIssues, Parties int
-	// Changes says in words what the versions approved since the period began changed, oldest first.
-	Changes []string
+	// IssueChanges and PartyChanges say in words what the versions approved
+	// since the period began changed of the issues and of the interested parties, oldest first.
+	IssueChanges, PartyChanges []string
 }
 
 // DocumentState is the state of documented information and the AI policy.

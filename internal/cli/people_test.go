@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aims-dev/aims/internal/apptest"
 	"github.com/aims-dev/aims/internal/dbtest"
@@ -62,12 +63,18 @@ func TestPeopleCommands(t *testing.T) {
 
 			sh.vars["AIMS_TOKEN"] = carl
 			fails(sh.run("", "people", "training", "record", "--person", "nobody@example.org", "--course", "CRS-1"), "person: names nobody@example.org")
-			contains(sh.ok("", "people", "training", "record", "--person", "carl@example.org", "--course", "CRS-1", "--completed-on", "2026-06-30"),
-				"recorded TR-1 for carl@example.org: Stats 101, completed on 2026-06-30, expires on 2027-06-30")
-			contains(sh.ok("", "people", "training", "record", "--replaces", "TR-1", "--course", "CRS-1", "--completed-on", "2026-07-31"),
-				"recorded TR-2 for carl@example.org: Stats 101, completed on 2026-07-31, expires on 2027-07-31")
-			contains(sh.ok("", "people", "show", "me"), "Roles: ROLE-1 Model validator", "COMP-1 Statistics: held 2027-07-31 TR-2 (required by ROLE-1)",
-				"COMP-2 AI risk assessment: missing", "TR-1 carl@example.org Stats 101 2026-06-30 2027-06-30 replaced")
+			// The server runs on today's clock: completions on the 15th of earlier months, each
+			// expiring on the same day a year later under the course's 12 months.
+			n := time.Now().UTC()
+			day := func(monthsAgo, years int) string {
+				return time.Date(n.Year()+years, n.Month()-time.Month(monthsAgo), 15, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+			}
+			contains(sh.ok("", "people", "training", "record", "--person", "carl@example.org", "--course", "CRS-1", "--completed-on", day(2, 0)),
+				"recorded TR-1 for carl@example.org: Stats 101, completed on "+day(2, 0)+", expires on "+day(2, 1))
+			contains(sh.ok("", "people", "training", "record", "--replaces", "TR-1", "--course", "CRS-1", "--completed-on", day(1, 0)),
+				"recorded TR-2 for carl@example.org: Stats 101, completed on "+day(1, 0)+", expires on "+day(1, 1))
+			contains(sh.ok("", "people", "show", "me"), "Roles: ROLE-1 Model validator", "COMP-1 Statistics: held "+day(1, 1)+" TR-2 (required by ROLE-1)",
+				"COMP-2 AI risk assessment: missing", "TR-1 carl@example.org Stats 101 "+day(2, 0)+" "+day(2, 1)+" replaced")
 			fails(sh.run("", "people", "training", "withdraw", "TR-1", "--reason", "x"), "was replaced by TR-2")
 			contains(sh.ok("", "people", "training", "withdraw", "TR-2", "--reason", "Wrong course"), "TR-2 is withdrawn")
 			contains(sh.ok("", "people", "training", "list", "--state", "withdrawn"), "TR-2", "1 records")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
 )
@@ -67,17 +68,22 @@ func TestPeoplePages(t *testing.T) {
 		r = contributor.post("/people/training", url.Values{"person": {ids["viewer@example.org"]}, "completed_on": {"2999-01-01"}, "evidence": {"EV-7"}})
 		want(t, r, http.StatusUnprocessableEntity, `href="#f-course"`, "Completed on must not be in the future", `value="2999-01-01"`, `value="EV-7"`)
 		wantCSPSafe(t, r)
+		// The pages run on today's clock: completed on the 15th of last month, a course valid 12 months
+		// expires on the same day a year later.
+		n := time.Now().UTC()
+		done := time.Date(n.Year(), n.Month()-1, 15, 0, 0, 0, 0, time.UTC)
+		expires := done.AddDate(1, 0, 0).Format("2006-01-02")
 		wantRedirect(t, contributor.post("/people/training", url.Values{"person": {ids["viewer@example.org"]}, "course": {"CRS-1"},
-			"completed_on": {"2026-06-15"}}), "/people/training/TR-1")
+			"completed_on": {done.Format("2006-01-02")}}), "/people/training/TR-1")
 		r = viewer.get("/people/training/TR-1")
-		want(t, r, http.StatusOK, "TR-1 Stats 101", "2027-06-15", "Recorded the training")
+		want(t, r, http.StatusOK, "TR-1 Stats 101", expires, "Recorded the training")
 		wantNot(t, r, `id="withdraw-form"`)
 		r = viewer.get("/people/me")
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("me = %d", r.Status)
 		}
 		r = viewer.get(r.Location())
-		want(t, r, http.StatusOK, "My training", "held, expires 2027-06-15", "TR-1")
+		want(t, r, http.StatusOK, "My training", "held, expires "+expires, "TR-1")
 		r = viewer.get("/people")
 		want(t, r, http.StatusOK, "1 required competences are not held")
 

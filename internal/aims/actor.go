@@ -45,6 +45,8 @@ type Actor struct {
 	OrgID   string
 	Role    Role
 	TokenID string
+	// ScopeSystemID, when set, makes the actor a system-scoped token that may only record decisions and outcomes for that AI system.
+	ScopeSystemID string
 	// Name describes a system actor, such as "cli:root@host".
 	Name string
 }

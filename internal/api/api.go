@@ -19,6 +19,7 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/concern"
 	"github.com/aims-dev/aims/internal/dataset"
+	"github.com/aims-dev/aims/internal/decision"
 	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
@@ -72,6 +73,7 @@ type Services struct {
 	InternalAudits  *internalaudit.Service
 	Reviews         *review.Service
 	Notifications   *notify.Service
+	Decisions       *decision.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -118,6 +120,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerInternalAudits(r, s)
 	registerReviews(r, s)
 	registerNotifications(r, s)
+	registerDecisions(r, s)
 	return api
 }
 
@@ -129,7 +132,7 @@ var schemaPrefixes = map[string]string{
 	"dataset": "Dataset", "profile": "Profile", "model": "Model", "lifecycle": "Lifecycle",
 	"document": "Document", "orgcontext": "Context", "people": "People", "concern": "Concern", "objective": "Objective",
 	"incident": "Incident", "nonconformity": "Nonconformity", "internalaudit": "InternalAudit", "review": "Review",
-	"notify": "Notification",
+	"notify": "Notification", "decision": "Decision",
 }
 
 // schemaName is huma's name for a type, prefixed with its package's word.

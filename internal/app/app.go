@@ -15,6 +15,7 @@ import (
 	"github.com/aims-dev/aims/internal/config"
 	"github.com/aims-dev/aims/internal/dataset"
 	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/decision"
 	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
@@ -61,6 +62,7 @@ type App struct {
 	Concerns        *concern.Service
 	Objectives      *objective.Service
 	Incidents       *incident.Service
+	Decisions       *decision.Service
 	Nonconformities *nonconformity.Service
 	InternalAudits  *internalaudit.Service
 	Reviews         *review.Service
@@ -126,6 +128,8 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.InternalAudits = internalaudit.New(d, a.Logs, a.Clock, internalAuditSources{a})
 	a.Reviews = review.New(d, a.Logs, a.Clock, reviewSources{a})
 	a.Notifications = notify.New(d, a.Logs, a.Clock, notificationSources{a})
+	a.Decisions = decision.New(d, a.Logs, a.Clock, decisionSources{a}, decisionSources{a},
+		decision.Limits{Records: cfg.DecisionMaxRecords, Bytes: cfg.DecisionMaxBytes})
 	return a, nil
 }
 

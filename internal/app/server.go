@@ -73,11 +73,11 @@ func NewServer(a *App) *Server {
 	api.Register(mux, api.Services{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Catalog: a.Catalog,
 		SoA: a.SoA, Evidence: a.Evidence, Readiness: a.Readiness, Risks: a.Risks, Impact: a.Impact,
 		Datasets: a.Datasets, Models: a.Models, Lifecycle: a.Lifecycle, Suppliers: a.Suppliers,
-		Documents: a.Documents, Context: a.Context, People: a.People, Concerns: a.Concerns, Objectives: a.Objectives, Incidents: a.Incidents, Nonconformities: a.Nonconformities, InternalAudits: a.InternalAudits, Reviews: a.Reviews, Notifications: a.Notifications}, a.Config.MaxBodyBytes)
+		Documents: a.Documents, Context: a.Context, People: a.People, Concerns: a.Concerns, Objectives: a.Objectives, Incidents: a.Incidents, Nonconformities: a.Nonconformities, InternalAudits: a.InternalAudits, Reviews: a.Reviews, Notifications: a.Notifications, Decisions: a.Decisions}, a.Config.MaxBodyBytes)
 	web.Register(mux, web.Deps{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Catalog: a.Catalog,
 		SoA: a.SoA, Evidence: a.Evidence, Readiness: a.Readiness, Risks: a.Risks, Impact: a.Impact,
 		Datasets: a.Datasets, Models: a.Models, Lifecycle: a.Lifecycle, Suppliers: a.Suppliers,
-		Documents: a.Documents, Context: a.Context, People: a.People, Concerns: a.Concerns, Objectives: a.Objectives, Incidents: a.Incidents, Nonconformities: a.Nonconformities, InternalAudits: a.InternalAudits, Reviews: a.Reviews, Notifications: a.Notifications, Sessions: sm,
+		Documents: a.Documents, Context: a.Context, People: a.People, Concerns: a.Concerns, Objectives: a.Objectives, Incidents: a.Incidents, Nonconformities: a.Nonconformities, InternalAudits: a.InternalAudits, Reviews: a.Reviews, Notifications: a.Notifications, Decisions: a.Decisions, Sessions: sm,
 		MaxBodyBytes: a.Config.MaxBodyBytes, PublicURL: a.Config.PublicURL, TrustProxy: a.Config.TrustProxy})
 
 	csrf := http.NewCrossOriginProtection()
@@ -268,6 +268,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	})
 	go job.Every(jobs, "record readiness", time.Hour, s.app.Readiness.RecordAll)
 	go job.Every(jobs, "remove interrupted evidence uploads", time.Hour, s.app.Evidence.RemoveStaleUploads)
+	go job.Every(jobs, "erase decision payloads past their retention", time.Hour, func(ctx context.Context) error {
+		_, err := s.app.Decisions.EraseExpired(ctx)
+		return err
+	})
 	if cfg.ReminderInterval > 0 {
 		go job.Every(jobs, "send reminders", cfg.ReminderInterval, s.app.Notifications.Run)
 	}

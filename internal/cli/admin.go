@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -218,13 +219,20 @@ func roleNames() []string {
 
 func newToken(e env) *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Create API tokens (administrative)"}
-	var email, name, expires, org string
+	var email, name, expires, org, system string
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create an API token for a user",
 		Long: `Create an API token that acts as the user, with their role, in one of their
 organisations. The token is printed once; store it in a secret manager and
-use it as AIMS_TOKEN or Authorization: Bearer.`,
+use it as AIMS_TOKEN or Authorization: Bearer.
+
+With --system SYS-1 the token may only record that AI system's decisions and
+outcomes (aims decisions push, POST /api/v1/systems/SYS-1/decisions); every
+other request with it is refused. The user's role must allow writing
+decisions (owner, manager or contributor).`,
+		Example: `  aims token create --email ada@example.org --name "CI pipeline" --expires 30d
+  aims token create --email ada@example.org --name "scoring service" --system SYS-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := openApp(cmd, e, false)
@@ -232,8 +240,22 @@ use it as AIMS_TOKEN or Authorization: Bearer.`,
 				return err
 			}
 			defer a.Close()
-			secret, t, err := a.Identity.CreateTokenFor(cmd.Context(), systemActor(), email, org,
-				identity.CreateTokenRequest{Name: name, Expires: expires})
+			req := identity.CreateTokenRequest{Name: name, Expires: expires}
+			var secret string
+			var t *identity.Token
+			if system == "" {
+				secret, t, err = a.Identity.CreateTokenFor(cmd.Context(), systemActor(), email, org, req)
+			} else {
+				resolve := func(ctx context.Context, orgID string) (string, string, error) {
+					sys, err := a.Systems.Lookup(ctx, orgID, system)
+					if err != nil {
+						return "", "", err
+					}
+					system = sys.Ref
+					return sys.ID, sys.Ref, nil
+				}
+				secret, t, err = a.Identity.CreateSystemTokenFor(cmd.Context(), systemActor(), email, org, resolve, req)
+			}
 			if err != nil {
 				return err
 			}
@@ -242,7 +264,11 @@ use it as AIMS_TOKEN or Authorization: Bearer.`,
 			if t.ExpiresAt != nil {
 				exp = t.ExpiresAt.Format("2006-01-02 15:04 MST")
 			}
-			fmt.Fprintf(e.stderr, "token %q for %s, expires %s; it is shown only this once\n", t.Name, email, exp)
+			scope := ""
+			if t.SystemID != "" {
+				scope = ", may only write the decisions of " + system
+			}
+			fmt.Fprintf(e.stderr, "token %q for %s%s, expires %s; it is shown only this once\n", t.Name, email, scope, exp)
 			return nil
 		},
 	}
@@ -250,6 +276,7 @@ use it as AIMS_TOKEN or Authorization: Bearer.`,
 	create.Flags().StringVar(&name, "name", "", "what the token is for, such as 'CI pipeline'")
 	create.Flags().StringVar(&expires, "expires", "90d", "lifetime such as 30d, 12h or never")
 	create.Flags().StringVar(&org, "org", "", "organisation (needed when the user has several)")
+	create.Flags().StringVar(&system, "system", "", "AI system, such as SYS-1, whose decisions alone the token may write")
 	_ = create.MarkFlagRequired("email")
 	_ = create.MarkFlagRequired("name")
 	_ = create.RegisterFlagCompletionFunc("expires", fixedCompletion("30d", "90d", "365d", "never"))

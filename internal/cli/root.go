@@ -93,7 +93,8 @@ Settings come from flags, AIMS_* environment variables and an optional file
 	root.AddCommand(newServe(e), newMigrate(e), newConfig(e), newUser(e), newToken(e), newAudit(e), newSystem(e),
 		newCatalog(e), newSoA(e), newEvidence(e), newReadiness(e), newRisk(e), newImpact(e), newDataset(e), newModel(e), newLifecycle(e), newChange(e),
 		newData(e), newSupplier(e), newRACI(e), newResource(e), newAIBOM(e),
-		newDocument(e), newContext(e), newPeople(e), newConcern(e), newObjective(e), newIncident(e), newNonconformity(e), newInternalAudit(e), newReview(e), newNotification(e))
+		newDocument(e), newContext(e), newPeople(e), newConcern(e), newObjective(e), newIncident(e), newNonconformity(e), newInternalAudit(e), newReview(e), newNotification(e),
+		newDecisions(e), newReceipt(e))
 	return root
 }
 

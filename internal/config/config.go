@@ -27,6 +27,8 @@ type Config struct {
 	TLSKeyFile         string
 	TrustProxy         bool
 	MaxBodyBytes       int64
+	DecisionMaxRecords int
+	DecisionMaxBytes   int64
 	EvidenceDir        string
 	EvidenceMaxBytes   int64
 	ProfileMaxBytes    int64
@@ -122,6 +124,24 @@ var Settings = func() []Setting {
 			c.MaxBodyBytes = n
 			return nil
 		}, func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) })
+	add("decision-max-records", "AIMS_DECISION_MAX_RECORDS", "10000", "most decision records or outcomes one request may carry", false, false,
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000000 {
+				return fmt.Errorf("want a number of records between 1 and 1000000")
+			}
+			c.DecisionMaxRecords = n
+			return nil
+		}, func(c *Config) string { return strconv.Itoa(c.DecisionMaxRecords) })
+	add("decision-max-bytes", "AIMS_DECISION_MAX_BYTES", "33554432", "largest body of a request that records decisions or outcomes, in bytes", false, false,
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return fmt.Errorf("want a number of bytes, at least 1024")
+			}
+			c.DecisionMaxBytes = n
+			return nil
+		}, func(c *Config) string { return strconv.FormatInt(c.DecisionMaxBytes, 10) })
 	set, get = str(func(c *Config) *string { return &c.EvidenceDir })
 	add("evidence-dir", "AIMS_EVIDENCE_DIR", "", "folder for evidence files, stored by SHA-256; evidence in the data directory when empty (replicas must share it)", false, false, set, get)
 	add("evidence-max-bytes", "AIMS_EVIDENCE_MAX_BYTES", "52428800", "largest evidence file accepted, in bytes", false, false,

@@ -108,6 +108,10 @@ func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+	// conn is the connection a WithBulkTx transaction runs on.
+	conn *sql.Conn
+	// stmts are the bulk insert statements prepared in a WithBulkTx transaction.
+	stmts map[string]*sql.Stmt
 }
 
 // Dialect returns the dialect of the database.

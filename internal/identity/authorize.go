@@ -58,6 +58,10 @@ const (
 	ActReviewSignOff    = "review.sign_off"            // sign off a management review as its chair, which freezes it
 	ActNotifyConfigure  = "notification.configure"     // set up webhooks and what reminders are sent
 	ActNotifyOwn        = "notification.own"           // read and dismiss one's own notifications
+	ActDecisionWrite    = "decision.write"             // record decisions and their outcomes in a system's decision log
+	ActDecisionRead     = "decision.read"              // read decision records: inputs, explanations, reviews and receipts
+	ActDecisionToken    = "decision.token"             // create API tokens that may only write one system's decisions
+	ActDecisionErase    = "decision.erase"             // erase a subject's decision payloads and set how long decisions are kept
 )
 
 var (
@@ -118,11 +122,16 @@ var permissions = map[string][]aims.Role{
 	ActReviewSignOff:    leads,
 	ActNotifyConfigure:  leads,
 	ActNotifyOwn:        everyone,
+	ActDecisionWrite:    editors,
+	ActDecisionRead:     {aims.RoleOwner, aims.RoleManager, aims.RoleContributor, aims.RoleAuditor},
+	ActDecisionToken:    editors,
+	ActDecisionErase:    leads,
 }
 
 // Authorize returns nil when the actor's role allows the action in its
 // organisation, an unauthenticated error when there is no actor, and a
-// forbidden error otherwise. Unknown actions are refused.
+// forbidden error otherwise. Unknown actions are refused, and so is every
+// action but decision.write for a token scoped to one AI system.
 func Authorize(actor *aims.Actor, action string) error {
 	if actor == nil || actor.OrgID == "" {
 		return aims.Errorf(aims.CodeUnauthenticated, "sign in or give an API token")
@@ -130,6 +139,9 @@ func Authorize(actor *aims.Actor, action string) error {
 	roles, ok := permissions[action]
 	if !ok {
 		return aims.Internal(aims.Errorf(aims.CodeInternal, "unknown action %q", action))
+	}
+	if actor.ScopeSystemID != "" && action != ActDecisionWrite {
+		return aims.Errorf(aims.CodeForbidden, "this API token may only write decisions for its AI system, not %s", action)
 	}
 	if actor.Kind == aims.ActorSystem || slices.Contains(roles, actor.Role) {
 		return nil

@@ -24,6 +24,8 @@ type Token struct {
 	ExpiresAt  *time.Time `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
+	// SystemID is the one AI system a system token may write decisions for; empty for an ordinary token.
+	SystemID string `json:"system_id,omitempty" doc:"The AI system whose decisions alone the token may write; absent for an ordinary token."`
 }
 
 // Active reports whether the token can still be used at now.
@@ -73,48 +75,63 @@ func (s *Service) CreateToken(ctx context.Context, actor *aims.Actor, req Create
 	if actor.UserID == "" {
 		return "", nil, aims.Forbidden("creating a token without a user")
 	}
-	return s.createToken(ctx, actor, actor.OrgID, actor.UserID, req)
+	return s.createToken(ctx, actor, actor.OrgID, actor.UserID, req, nil)
 }
 
 // CreateTokenFor is the administrative `aims token create`: it makes a token
 // for the user with the given email, in the named organisation or, when org
 // is empty, in their only one.
 func (s *Service) CreateTokenFor(ctx context.Context, actor *aims.Actor, email, org string, req CreateTokenRequest) (string, *Token, error) {
+	m, err := s.tokenOwner(ctx, actor, email, org)
+	if err != nil {
+		return "", nil, err
+	}
+	return s.createToken(ctx, actor, m.OrgID, m.UserID, req, nil)
+}
+
+// tokenOwner finds, for an administrative command, the membership that a
+// token made for the user with the given email will act in.
+func (s *Service) tokenOwner(ctx context.Context, actor *aims.Actor, email, org string) (*Membership, error) {
 	if actor == nil || actor.Kind != aims.ActorSystem {
-		return "", nil, aims.Forbidden("creating tokens for others")
+		return nil, aims.Forbidden("creating tokens for others")
 	}
 	var p aims.Problems
 	email = normalEmail(&p, "email", email)
 	if err := p.Err(); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	u, err := userByEmail(ctx, s.db, email)
 	if err != nil {
-		return "", nil, fmt.Errorf("no user has the email %s: %w", email, err)
+		return nil, fmt.Errorf("no user has the email %s: %w", email, err)
 	}
 	ms, err := s.Memberships(ctx, u.ID)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	var orgID string
-	for _, m := range ms {
+	var found *Membership
+	for i, m := range ms {
 		if org == "" && len(ms) == 1 || org != "" && orgKey(m.OrgName) == orgKey(org) {
-			orgID = m.OrgID
+			found = &ms[i]
 		}
 	}
-	if orgID == "" {
+	if found == nil {
 		names := make([]string, len(ms))
 		for i, m := range ms {
 			names[i] = m.OrgName
 		}
-		return "", nil, &aims.Error{Code: aims.CodeInvalid, Message: "invalid input", Fields: []aims.FieldError{{
+		return nil, &aims.Error{Code: aims.CodeInvalid, Message: "invalid input", Fields: []aims.FieldError{{
 			Field: "org", Message: fmt.Sprintf("must name one of the user's organisations: %s", strings.Join(names, ", "))}}}
 	}
-	return s.createToken(ctx, actor, orgID, u.ID, req)
+	return found, nil
 }
 
-func (s *Service) createToken(ctx context.Context, actor *aims.Actor, orgID, userID string, req CreateTokenRequest) (string, *Token, error) {
+// createToken inserts a token for a user in an organisation with its audit
+// event; scope, when not nil, confines it to one AI system's decisions.
+func (s *Service) createToken(ctx context.Context, actor *aims.Actor, orgID, userID string, req CreateTokenRequest, scope *tokenScope) (string, *Token, error) {
 	var p aims.Problems
+	if scope != nil && scope.id == "" {
+		p.Add("system", "is required")
+	}
 	name := checkText(&p, "name", req.Name, true, 100)
 	life, err := ParseLifetime(req.Expires)
 	if err != nil {
@@ -129,16 +146,28 @@ func (s *Service) createToken(ctx context.Context, actor *aims.Actor, orgID, use
 		exp := t.CreatedAt.Add(life)
 		t.ExpiresAt = &exp
 	}
+	after := map[string]any{"name": t.Name, "user_id": userID, "expires_at": t.ExpiresAt}
+	var systemID *string
+	if scope != nil {
+		t.SystemID = scope.id
+		systemID = &scope.id
+		after["system_id"] = scope.id
+		after["system"] = scope.ref
+	}
 	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, org_id, user_id, name, token_hash, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ID, orgID, userID, t.Name, hash, t.CreatedAt, t.ExpiresAt); err != nil {
+		if scope != nil {
+			if err := scope.check(ctx, tx, orgID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, org_id, user_id, name, token_hash, created_at, expires_at, system_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, orgID, userID, t.Name, hash, t.CreatedAt, t.ExpiresAt, systemID); err != nil {
 			return err
 		}
 		a := *actor
 		a.OrgID = orgID
 		return s.logs.Record(ctx, tx, orgID, &a, "api_token.create",
-			tlog.EventObject{Type: ObjectToken, ID: t.ID, Ref: t.Name},
-			changes(nil, map[string]any{"name": t.Name, "user_id": userID, "expires_at": t.ExpiresAt}))
+			tlog.EventObject{Type: ObjectToken, ID: t.ID, Ref: t.Name}, changes(nil, after))
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot create token: %w", err)
@@ -146,12 +175,16 @@ func (s *Service) createToken(ctx context.Context, actor *aims.Actor, orgID, use
 	return raw, t, nil
 }
 
-const tokenColumns = `id, name, user_id, created_at, expires_at, last_used_at, revoked_at`
+const tokenColumns = `id, name, user_id, created_at, expires_at, last_used_at, revoked_at, system_id`
 
 func scanToken(scan func(...any) error) (*Token, error) {
 	var t Token
-	if err := scan(&t.ID, &t.Name, &t.UserID, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
+	var systemID *string
+	if err := scan(&t.ID, &t.Name, &t.UserID, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &systemID); err != nil {
 		return nil, err
+	}
+	if systemID != nil {
+		t.SystemID = *systemID
 	}
 	return &t, nil
 }
@@ -213,8 +246,9 @@ func (s *Service) RevokeToken(ctx context.Context, actor *aims.Actor, id string)
 const lastUseResolution = time.Minute
 
 // AuthenticateToken turns a presented API token into an actor with the
-// user's current role. Unknown, revoked and expired tokens, and tokens whose
-// user left the organisation, are refused alike.
+// user's current role, scoped to one AI system for a system token. Unknown,
+// revoked and expired tokens, and tokens whose user left the organisation,
+// are refused alike.
 func (s *Service) AuthenticateToken(ctx context.Context, raw string) (*aims.Actor, error) {
 	refused := aims.Errorf(aims.CodeUnauthenticated, "the API token is unknown, expired or revoked")
 	if !strings.HasPrefix(raw, TokenPrefix) || len(raw) > 100 {
@@ -222,11 +256,12 @@ func (s *Service) AuthenticateToken(ctx context.Context, raw string) (*aims.Acto
 	}
 	var a aims.Actor
 	var expires, lastUsed *time.Time
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.org_id, u.id, u.email, m.role, t.expires_at, t.last_used_at
+	var systemID *string
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.org_id, u.id, u.email, m.role, t.expires_at, t.last_used_at, t.system_id
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.user_id
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashSecret(raw)).
-		Scan(&a.TokenID, &a.OrgID, &a.UserID, &a.Email, &a.Role, &expires, &lastUsed)
+		Scan(&a.TokenID, &a.OrgID, &a.UserID, &a.Email, &a.Role, &expires, &lastUsed, &systemID)
 	if db.IsNoRows(err) {
 		return nil, refused
 	}
@@ -243,5 +278,8 @@ func (s *Service) AuthenticateToken(ctx context.Context, raw string) (*aims.Acto
 		}
 	}
 	a.Kind = aims.ActorToken
+	if systemID != nil {
+		a.ScopeSystemID = *systemID
+	}
 	return &a, nil
 }

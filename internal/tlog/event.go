@@ -93,6 +93,10 @@ func (e *Event) Encode() ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
+// CanonicalJSON returns v in canonical form: compact, object keys sorted,
+// numbers as written and no HTML escaping; null when v is empty.
+func CanonicalJSON(v json.RawMessage) (json.RawMessage, error) { return canonicalValue(v) }
+
 func canonicalValue(v json.RawMessage) (json.RawMessage, error) {
 	if len(v) == 0 {
 		return json.RawMessage("null"), nil

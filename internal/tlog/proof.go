@@ -26,7 +26,10 @@ func InclusionProof(ctx context.Context, q db.Queryer, logID string, index, size
 	if err := p.Err(); err != nil {
 		return nil, leaf, root, err
 	}
-	r := hashReader(ctx, q, logID)
+	r, err := readerFor(ctx, q, logID)
+	if err != nil {
+		return nil, leaf, root, err
+	}
 	hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(0, index)})
 	if err != nil {
 		return nil, leaf, root, err
@@ -58,7 +61,10 @@ func ConsistencyProof(ctx context.Context, q db.Queryer, logID string, old, new 
 	if err := p.Err(); err != nil {
 		return nil, oldRoot, newRoot, err
 	}
-	r := hashReader(ctx, q, logID)
+	r, err := readerFor(ctx, q, logID)
+	if err != nil {
+		return nil, oldRoot, newRoot, err
+	}
 	if oldRoot, err = tlog.TreeHash(old, r); err != nil {
 		return nil, oldRoot, newRoot, err
 	}
@@ -91,6 +97,9 @@ type Entry struct {
 	Payload   []byte
 	ErasedAt  *time.Time
 	CreatedAt time.Time
+	// Problem, set by a sparse log's Leaves, says how the entry's searchable
+	// row disagrees with its payload; empty when they agree.
+	Problem string
 }
 
 // Entries returns up to limit entries starting at index from.

@@ -131,7 +131,11 @@ func Size(ctx context.Context, q db.Queryer, logID string) (int64, error) {
 
 // TreeHash returns the root hash of the log's first n entries.
 func TreeHash(ctx context.Context, q db.Queryer, logID string, n int64) (Hash, error) {
-	return tlog.TreeHash(n, hashReader(ctx, q, logID))
+	r, err := readerFor(ctx, q, logID)
+	if err != nil {
+		return Hash{}, err
+	}
+	return tlog.TreeHash(n, r)
 }
 
 // hashReader reads stored tree hashes of one log, in q's transaction if it is one.

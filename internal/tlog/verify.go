@@ -245,8 +245,13 @@ func CheckCheckpoint(r *LogReport, c *Checkpoint, root Hash, verifiers note.Veri
 // checkExtraRows finds rows past the recorded size, which no append made.
 func checkExtraRows(ctx context.Context, q db.Queryer, r *LogReport) error {
 	var extra int64
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM log_entries e JOIN logs l ON l.id = e.log_id
+	var err error
+	if src := leavesOf(r.Kind); src != nil {
+		extra, err = src.Extra(ctx, q, r.LogID, r.Size)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT count(*) FROM log_entries e JOIN logs l ON l.id = e.log_id
 		WHERE e.log_id = ? AND e.idx >= l.size`, r.LogID).Scan(&extra)
+	}
 	if err != nil {
 		return err
 	}
@@ -298,6 +303,7 @@ type entryRow struct {
 	payload     []byte
 	hasPayload  bool
 	erased      bool
+	problem     string
 }
 
 // batch checks entries [from, to) and calls atSize after each entry with the
@@ -307,7 +313,14 @@ func (v *treeCheck) batch(ctx context.Context, q db.Queryer, logID string, from,
 		v.started, v.intact = true, true
 	}
 	r := v.report
-	entries, err := readEntries(ctx, q, logID, from, to)
+	src := leavesOf(r.Kind)
+	var entries []entryRow
+	var err error
+	if src != nil {
+		entries, err = sparseEntries(ctx, q, src, logID, from, to)
+	} else {
+		entries, err = readEntries(ctx, q, logID, from, to)
+	}
 	if err != nil {
 		return err
 	}
@@ -346,6 +359,8 @@ func (v *treeCheck) batch(ctx context.Context, q db.Queryer, logID string, from,
 			r.add(e.idx, "payload was altered: its SHA-256 does not match the hash the tree commits to")
 		case r.Kind == KindAudit:
 			checkAuditIndex(r, e, index)
+		case e.problem != "":
+			r.add(e.idx, "%s", e.problem)
 		}
 		if !v.intact {
 			continue
@@ -355,6 +370,9 @@ func (v *treeCheck) batch(ctx context.Context, q db.Queryer, logID string, from,
 		for i, h := range hashes {
 			got, ok := stored[first+int64(i)]
 			level, _ := tlog.SplitStoredHashIndex(first + int64(i))
+			if src != nil && !sparseKept(level) {
+				continue // recomputed from the entries, never stored
+			}
 			switch {
 			case !ok:
 				r.add(e.idx, "stored tree hash at level %d is missing", level)
@@ -392,6 +410,20 @@ func readEntries(ctx context.Context, q db.Queryer, logID string, from, to int64
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// sparseEntries reads a sparse log's entries through its Leaves.
+func sparseEntries(ctx context.Context, q db.Queryer, src Leaves, logID string, from, to int64) ([]entryRow, error) {
+	es, err := src.Entries(ctx, q, logID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]entryRow, len(es))
+	for i, e := range es {
+		out[i] = entryRow{idx: e.Index, payloadHash: append([]byte(nil), e.PayloadHash[:]...), payload: e.Payload,
+			hasPayload: e.Payload != nil || e.ErasedAt != nil, erased: e.ErasedAt != nil, problem: e.Problem}
+	}
+	return out, nil
 }
 
 func readStoredHashes(ctx context.Context, q db.Queryer, logID string, from, to int64) (map[int64]Hash, error) {

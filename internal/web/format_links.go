@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/aims-dev/aims/internal/concern"
+	"github.com/aims-dev/aims/internal/decision"
 	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/incident"
 	"github.com/aims-dev/aims/internal/internalaudit"
@@ -18,6 +19,7 @@ import (
 // system record from its reference; a part's reference (NC-4/A2) links to
 // the page of the record it belongs to.
 var managementLinks = map[string]func(ref string) string{
+	decision.ObjectLog:             decisionsHref,
 	document.ObjectDocument:        under("/documents/"),
 	document.ObjectAcknowledgement: under("/documents/"),
 	orgcontext.ObjectDraft:         fixed("/context"),

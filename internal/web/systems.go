@@ -110,6 +110,8 @@ type systemData struct {
 	Sys     *aisystem.System
 	History []eventView
 	Records systemRecords
+	// Oversight is how often people review the system's decisions; nil without decision logs.
+	Oversight *decisionOversight
 }
 
 // systemRecords sums up a system's risks and impact assessments in a line.
@@ -193,6 +195,10 @@ func (h *handler) systemDetail(w http.ResponseWriter, r *http.Request, a *aims.A
 	}
 	d := systemData{Sys: sys, History: hist}
 	if d.Records, err = h.systemRecordsFor(ctx, a, sys); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Oversight, err = h.decisionOversightFor(r, a, sys.Ref); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/aims-dev/aims/internal/catalog"
 	"github.com/aims-dev/aims/internal/concern"
 	"github.com/aims-dev/aims/internal/dataset"
+	"github.com/aims-dev/aims/internal/decision"
 	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/evidence"
 	"github.com/aims-dev/aims/internal/identity"
@@ -51,6 +52,7 @@ type Deps struct {
 	Impact          *impact.Service
 	Datasets        *dataset.Service
 	Models          *model.Service
+	Decisions       *decision.Service
 	Lifecycle       *lifecycle.Service
 	Suppliers       *supplier.Service
 	Documents       *document.Service
@@ -143,6 +145,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.impactRoutes(signed)
 	h.datasetRoutes(signed)
 	h.modelRoutes(signed)
+	h.decisionRoutes(signed)
 	h.lifecycleRoutes(signed)
 	h.supplierRoutes(signed)
 	h.documentRoutes(signed)

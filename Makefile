@@ -1,0 +1,6 @@
+# Benchmarks that report ratios against a baseline measured in the same run.
+# Set AIMS_TEST_POSTGRES_URL to include PostgreSQL.
+.PHONY: bench
+bench:
+	go test -run '^$$' -bench . -benchtime 20x ./internal/decision
+	go test -run '^$$' -bench . ./internal/tlog

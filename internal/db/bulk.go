@@ -1,0 +1,134 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// WithBulkTx is WithTx on a connection of its own, so that Insert may use
+// PostgreSQL's COPY inside the transaction. A unique violation is never
+// retried: the caller decides what a duplicate means.
+func (d *DB) WithBulkTx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = d.tryBulkTx(ctx, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (d *DB) tryBulkTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot take a connection: %w", err)
+	}
+	defer conn.Close()
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("cannot begin transaction: %w", err)
+	}
+	tx := &Tx{tx: stx, db: d, conn: conn}
+	defer func() {
+		for _, st := range tx.stmts {
+			st.Close()
+		}
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = stx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = stx.Commit(); err != nil {
+		return fmt.Errorf("cannot commit transaction: %w", err)
+	}
+	return nil
+}
+
+// prepared returns the statement q prepared in the transaction, preparing
+// it on first use; statements are closed with the transaction.
+func (t *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, t.db.Rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+// sqliteInsertParams bounds the parameters of one multi-row INSERT.
+const sqliteInsertParams = 3000
+
+// Insert adds rows to table in the transaction: with COPY on PostgreSQL
+// when the transaction came from WithBulkTx, and with multi-row INSERT
+// statements otherwise. Every row has one value per column.
+func (t *Tx) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if t.db.dialect == Postgres && t.conn != nil {
+		return t.conn.Raw(func(dc any) error {
+			c, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return errors.New("bulk insert: not a pgx connection")
+			}
+			n, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+			if err != nil {
+				return err
+			}
+			if n != int64(len(rows)) {
+				return fmt.Errorf("bulk insert into %s copied %d of %d rows", table, n, len(rows))
+			}
+			return nil
+		})
+	}
+	tuple := "(?" + strings.Repeat(", ?", len(columns)-1) + ")"
+	per := max(1, sqliteInsertParams/len(columns))
+	head := "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES "
+	args := make([]any, 0, per*len(columns))
+	for start := 0; start < len(rows); {
+		// Statements of per rows, then of falling powers of two, are each
+		// parsed once per transaction.
+		n := per
+		if left := len(rows) - start; left < per {
+			n = 1
+			for n*2 <= left {
+				n *= 2
+			}
+		}
+		args = args[:0]
+		for _, r := range rows[start : start+n] {
+			if len(r) != len(columns) {
+				return fmt.Errorf("bulk insert into %s: a row has %d values for %d columns", table, len(r), len(columns))
+			}
+			args = append(args, r...)
+		}
+		st, err := t.prepared(ctx, head+tuple+strings.Repeat(", "+tuple, n-1))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		start += n
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package decision_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/dbtest"
+	"github.com/aims-dev/aims/internal/decision"
+)
+
+// baselineLog is the log number the baseline writes under; no decision log has it.
+const baselineLog = int64(1) << 40
+
+// benchBatch is how many records one request of the benchmark carries.
+const benchBatch = 10000
+
+var (
+	benchColumns = []string{"log_no", "idx", "client_id", "decided_at", "received_at", "model_version_id",
+		"output_label", "output_score", "confidence", "review", "subject", "record_hash", "payload"}
+	benchAttributeColumns = []string{"log_no", "idx", "salt", "attributes"}
+)
+
+// BenchmarkIngest measures recording decisions in batches of 10,000, durable
+// and with Merkle hashing, against a baseline that stores the very same rows
+// (read back from the database) into the same tables with the same indexes:
+// a plain batched INSERT on SQLite, pgx CopyFrom on PostgreSQL. It reports
+// both rates and their ratio, measured in the same run.
+func BenchmarkIngest(b *testing.B) {
+	for _, dialect := range dbtest.Dialects(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := dbtest.New(b, dialect)
+			e := newEnv(b, d)
+			var aimsTime, baseTime time.Duration
+			records := 0
+			for i := 0; b.Loop(); i++ {
+				recs := sample(fmt.Sprintf("bench%d", i), benchBatch)
+				start := time.Now()
+				res, err := e.svc.Record(e.ctx, e.contributor(), "SYS-1", recs, decision.RecordOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				aimsTime += time.Since(start)
+				b.StopTimer()
+				rows, attrs := storedRows(b, e, res.Size-benchBatch, res.Size)
+				b.StartTimer()
+				start = time.Now()
+				err = d.WithBulkTx(e.ctx, func(tx *db.Tx) error {
+					if err := tx.Insert(e.ctx, "decisions", benchColumns, rows); err != nil {
+						return err
+					}
+					return tx.Insert(e.ctx, "decision_attributes", benchAttributeColumns, attrs)
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				baseTime += time.Since(start)
+				records += benchBatch
+			}
+			b.ReportMetric(float64(records)/aimsTime.Seconds(), "records/s")
+			b.ReportMetric(float64(records)/baseTime.Seconds(), "baseline-records/s")
+			b.ReportMetric(baseTime.Seconds()/aimsTime.Seconds(), "ratio")
+		})
+	}
+}
+
+// storedRows reads back the decision and attribute rows of indexes [from,
+// to), renumbered into the baseline's log.
+func storedRows(b *testing.B, e *env, from, to int64) (rows, attrs [][]any) {
+	b.Helper()
+	read := func(q string, n int, out *[][]any) {
+		rs, err := e.d.QueryContext(e.ctx, q, from, to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			v := make([]any, n)
+			p := make([]any, n)
+			for i := range v {
+				p[i] = &v[i]
+			}
+			if err := rs.Scan(p...); err != nil {
+				b.Fatal(err)
+			}
+			v[0] = baselineLog
+			*out = append(*out, v)
+		}
+		if err := rs.Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	read(`SELECT `+strings.Join(benchColumns, ", ")+` FROM decisions WHERE idx >= ? AND idx < ? AND log_no < `+
+		fmt.Sprint(baselineLog)+` ORDER BY idx`, len(benchColumns), &rows)
+	read(`SELECT `+strings.Join(benchAttributeColumns, ", ")+` FROM decision_attributes WHERE idx >= ? AND idx < ? AND log_no < `+
+		fmt.Sprint(baselineLog)+` ORDER BY idx`, len(benchAttributeColumns), &attrs)
+	return rows, attrs
+}

@@ -1,0 +1,363 @@
+package decision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/tlog"
+)
+
+// RecordOptions say how a batch with bad records is handled.
+type RecordOptions struct {
+	// Partial stores the good records of a batch with bad ones; by default
+	// a bad record refuses the whole batch.
+	Partial bool
+}
+
+// BatchResult says what became of each record of a batch.
+type BatchResult struct {
+	System     string `json:"system" doc:"The AI system's reference."`
+	Size       int64  `json:"size" doc:"The size of the system's decision log after the batch."`
+	Accepted   int    `json:"accepted" doc:"Records stored by this request."`
+	Duplicates int    `json:"duplicates" doc:"Records whose id was stored before; their earlier index is given."`
+	Rejected   int    `json:"rejected" doc:"Bad records, not stored."`
+	// Results follow the order of the records sent.
+	Results []Result `json:"results"`
+}
+
+// Result is what became of one record.
+type Result struct {
+	Position  int               `json:"position" doc:"The record's position in the request, from 0."`
+	ID        string            `json:"id"`
+	Index     *int64            `json:"index,omitempty" doc:"The record's index in the system's decision log."`
+	Duplicate bool              `json:"duplicate,omitempty" doc:"The id was stored before; index is the earlier record's."`
+	Errors    []aims.FieldError `json:"errors,omitempty"`
+}
+
+// maxReported bounds the field errors one refused batch reports.
+const maxReported = 200
+
+// Record appends a batch of decisions to a system's log. It returns once the
+// batch is durable, with each record's log index. A record whose id the log
+// holds already is not stored again. By default one bad record refuses the
+// whole batch, naming every bad record by position and field.
+func (s *Service) Record(ctx context.Context, actor *aims.Actor, systemRef string, recs []Record, opts RecordOptions) (*BatchResult, error) {
+	sys, err := s.system(ctx, actor, identity.ActDecisionWrite, systemRef)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, aims.Errorf(aims.CodeInvalid, "the batch holds no decision records")
+	}
+	if len(recs) > s.Limits.Records {
+		return nil, &aims.Error{Code: aims.CodeInvalid, Message: "invalid input", Fields: []aims.FieldError{{
+			Field: "records", Message: fmt.Sprintf("must hold at most %d records; split the batch", s.Limits.Records)}}}
+	}
+	res := &BatchResult{System: sys.Ref, Results: make([]Result, len(recs))}
+	probs := make([]aims.Problems, len(recs))
+	for i := range recs {
+		res.Results[i] = Result{Position: i, ID: recs[i].ID}
+		recs[i].check(&probs[i], i)
+	}
+	models, err := s.resolveModels(ctx, actor.OrgID, sys.ID, recs, probs)
+	if err != nil {
+		return nil, err
+	}
+	// The first record with an id stands for the others in the batch.
+	first := make(map[string]int, len(recs))
+	dupOf := make([]int, len(recs))
+	for i := range recs {
+		dupOf[i] = -1
+		if len(probs[i]) > 0 {
+			continue
+		}
+		if j, ok := first[recs[i].ID]; ok {
+			dupOf[i] = j
+		} else {
+			first[recs[i].ID] = i
+		}
+	}
+	var bad aims.Problems
+	for i := range probs {
+		if len(probs[i]) > 0 {
+			res.Rejected++
+			res.Results[i].Errors = probs[i]
+			if len(bad) < maxReported {
+				bad = append(bad, probs[i]...)
+			}
+		}
+	}
+	if len(bad) > 0 && !opts.Partial {
+		e := bad.Err().(*aims.Error)
+		e.Message = fmt.Sprintf("%d of %d decision records are invalid; none was stored", res.Rejected, len(recs))
+		return nil, e
+	}
+	enc := startEncoding(recs, sys.ID, models, dupOf, probs)
+	l, err := s.ensureLog(ctx, actor, sys)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.appendBatch(ctx, l, recs, enc, res); err != nil {
+		return nil, err
+	}
+	for i, j := range dupOf {
+		if j >= 0 {
+			idx := *res.Results[j].Index
+			res.Results[i].Index, res.Results[i].Duplicate = &idx, true
+			res.Duplicates++
+		}
+	}
+	return res, nil
+}
+
+// resolveModels resolves each distinct model reference once.
+func (s *Service) resolveModels(ctx context.Context, orgID, systemID string, recs []Record, probs []aims.Problems) ([]canonicalModel, error) {
+	out := make([]canonicalModel, len(recs))
+	seen := map[string]*canonicalModel{}
+	for i, r := range recs {
+		if len(probs[i]) > 0 || r.Model == "" {
+			continue
+		}
+		m, ok := seen[r.Model]
+		if !ok {
+			v, err := s.models.Resolve(ctx, orgID, systemID, strings.TrimSpace(r.Model))
+			switch {
+			case err == nil:
+				m = &canonicalModel{ID: v.ID, Key: v.Key}
+			case aims.CodeOf(err) == aims.CodeNotFound || aims.CodeOf(err) == aims.CodeInvalid:
+				m = nil
+			default:
+				return nil, err
+			}
+			seen[r.Model] = m
+		}
+		if m == nil {
+			probs[i].Add(fmt.Sprintf("[%d].model", i), "names no version of a model of this system: give its id, its key such as MDL-1@1.4.0, or its label")
+			continue
+		}
+		out[i] = *m
+	}
+	return out, nil
+}
+
+// chunk is how many records are encoded, then stored, at a time.
+const chunk = 1024
+
+// encoding encodes a batch's records in the background, chunk by chunk, so
+// that storing one chunk overlaps with encoding the next.
+type encoding struct {
+	enc   []*encoded
+	ready []chan struct{} // closed when the chunk is encoded
+	err   error           // set before the chunks still waiting are closed
+}
+
+// startEncoding begins encoding the records that are to be stored.
+func startEncoding(recs []Record, systemID string, models []canonicalModel, dupOf []int, probs []aims.Problems) *encoding {
+	e := &encoding{enc: make([]*encoded, len(recs)), ready: make([]chan struct{}, (len(recs)+chunk-1)/chunk)}
+	for i := range e.ready {
+		e.ready[i] = make(chan struct{})
+	}
+	go func() {
+		for c := range e.ready {
+			for i := c * chunk; i < min((c+1)*chunk, len(recs)); i++ {
+				if len(probs[i]) > 0 || dupOf[i] >= 0 {
+					continue
+				}
+				x, err := recs[i].encode(systemID, models[i])
+				if err != nil {
+					e.err = fmt.Errorf("cannot encode record %d: %w", i, err)
+					for ; c < len(e.ready); c++ {
+						close(e.ready[c])
+					}
+					return
+				}
+				e.enc[i] = x
+			}
+			close(e.ready[c])
+		}
+	}()
+	return e
+}
+
+// wait returns once chunk c is encoded.
+func (e *encoding) wait(ctx context.Context, c int) error {
+	select {
+	case <-e.ready[c]:
+		return e.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// decisionColumns are the columns of a decision row, in insert order.
+var decisionColumns = []string{"log_no", "idx", "client_id", "decided_at", "received_at", "model_version_id",
+	"output_label", "output_score", "confidence", "review", "subject", "record_hash", "payload"}
+
+var attributeColumns = []string{"log_no", "idx", "salt", "attributes"}
+
+// errDuplicate means the log already holds some of a batch's ids.
+var errDuplicate = errors.New("the log already holds some of these ids")
+
+// appendBatch stores the encoded records in one transaction, under the log
+// row's lock, and fills in their indexes. A record whose id the log holds
+// already is answered with its stored index; the batch is then retried
+// without it, so that indexes stay dense.
+func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *encoding, res *BatchResult) error {
+	enc := pipe.enc
+	known := map[string]int64{}
+	checkKnown := false
+	for attempt := 0; ; attempt++ {
+		err := s.db.WithBulkTx(ctx, func(tx *db.Tx) error {
+			var size int64
+			if err := tx.QueryRowContext(ctx, `UPDATE logs SET size = size WHERE id = ? RETURNING size`, l.LogID).Scan(&size); err != nil {
+				return fmt.Errorf("cannot lock the decision log: %w", err)
+			}
+			if checkKnown {
+				var err error
+				if known, err = knownIDs(ctx, tx, l.No, recs, enc); err != nil {
+					return err
+				}
+			}
+			f, err := tlog.SparseFrontier(ctx, tx, l.LogID, size)
+			if err != nil {
+				return err
+			}
+			now := s.clock()
+			rows := make([][]any, 0, chunk)
+			var attrs [][]any
+			var hidx []int64
+			var hashes []tlog.Hash
+			keep := func(i int64, h tlog.Hash) { hidx, hashes = append(hidx, i), append(hashes, h) }
+			tallies := map[[2]string]int64{}
+			for c := range pipe.ready {
+				if err := pipe.wait(ctx, c); err != nil {
+					return err
+				}
+				rows, attrs = rows[:0], attrs[:0]
+				for i := c * chunk; i < min((c+1)*chunk, len(recs)); i++ {
+					e := enc[i]
+					if e == nil {
+						continue
+					}
+					r := &recs[i]
+					if idx, ok := known[r.ID]; ok {
+						res.Results[i].Index, res.Results[i].Duplicate = &idx, true
+						continue
+					}
+					idx := f.Size
+					res.Results[i].Index, res.Results[i].Duplicate = &idx, false
+					f.Add(e.hash, keep)
+					review := ReviewNone
+					if r.Review != nil {
+						review = r.Review.Result
+					}
+					rows = append(rows, []any{l.No, idx, r.ID, r.Time.UTC(), now, e.modelID, nullable(r.Output.Label), r.Output.Score,
+						r.Confidence, review, nullable(r.Subject), e.hash[:], e.payload})
+					if e.attributes != nil {
+						attrs = append(attrs, []any{l.No, idx, e.salt, string(e.attributes)})
+					}
+					tallies[[2]string{e.modelID, review}]++
+				}
+				if err := tx.Insert(ctx, "decisions", decisionColumns, rows); err != nil {
+					if db.IsUniqueViolation(err) {
+						return errDuplicate
+					}
+					return fmt.Errorf("cannot store decisions: %w", err)
+				}
+				if err := tx.Insert(ctx, "decision_attributes", attributeColumns, attrs); err != nil {
+					return fmt.Errorf("cannot store sensitive attributes: %w", err)
+				}
+			}
+			if f.Size == size {
+				res.Size = size
+				return nil
+			}
+			if err := tlog.StoreHashes(ctx, tx, l.LogID, hidx, hashes); err != nil {
+				return err
+			}
+			for k, n := range tallies {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO decision_tallies (log_no, model_version_id, review, n) VALUES (?, ?, ?, ?)
+					ON CONFLICT (log_no, model_version_id, review) DO UPDATE SET n = decision_tallies.n + excluded.n`,
+					l.No, k[0], k[1], n); err != nil {
+					return fmt.Errorf("cannot count decisions: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE logs SET size = ? WHERE id = ?`, f.Size, l.LogID); err != nil {
+				return fmt.Errorf("cannot grow the decision log: %w", err)
+			}
+			res.Size = f.Size
+			return nil
+		})
+		if errors.Is(err, errDuplicate) && !checkKnown {
+			checkKnown = true
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("cannot record decisions in the log of %s: %w", l.SystemRef, err)
+		}
+		break
+	}
+	res.Accepted, res.Duplicates = 0, 0
+	for i := range res.Results {
+		r := &res.Results[i]
+		switch {
+		case r.Errors != nil || r.Index == nil:
+		case r.Duplicate:
+			res.Duplicates++
+		default:
+			res.Accepted++
+		}
+	}
+	return nil
+}
+
+// knownIDs finds which of the batch's ids the log holds already.
+func knownIDs(ctx context.Context, q db.Queryer, logNo int64, recs []Record, enc []*encoded) (map[string]int64, error) {
+	var ids []string
+	for i := range recs {
+		if enc[i] != nil {
+			ids = append(ids, recs[i].ID)
+		}
+	}
+	out := map[string]int64{}
+	const per = 500
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, logNo)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT client_id, idx FROM decisions WHERE log_no = ? AND client_id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var idx int64
+			if err := rows.Scan(&id, &idx); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = idx
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -81,21 +81,40 @@ const sqliteInsertParams = 3000
 // when the transaction came from WithBulkTx, and with multi-row INSERT
 // statements otherwise. Every row has one value per column.
 func (t *Tx) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
+	i := 0
+	return t.InsertFunc(ctx, table, columns, func() ([]any, error) {
+		if i == len(rows) {
+			return nil, nil
+		}
+		i++
+		return rows[i-1], nil
+	})
+}
+
+// InsertFunc is Insert with rows from next, which returns a nil row after
+// the last. Rows are sent as next gives them, so that producing them
+// overlaps with storing them: one COPY on PostgreSQL, statements of a few
+// hundred rows on SQLite.
+func (t *Tx) InsertFunc(ctx context.Context, table string, columns []string, next func() ([]any, error)) error {
 	if t.db.dialect == Postgres && t.conn != nil {
 		return t.conn.Raw(func(dc any) error {
 			c, ok := dc.(*stdlib.Conn)
 			if !ok {
 				return errors.New("bulk insert: not a pgx connection")
 			}
-			n, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+			sent := int64(0)
+			n, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromFunc(func() ([]any, error) {
+				row, err := next()
+				if row != nil {
+					sent++
+				}
+				return row, err
+			}))
 			if err != nil {
 				return err
 			}
-			if n != int64(len(rows)) {
-				return fmt.Errorf("bulk insert into %s copied %d of %d rows", table, n, len(rows))
+			if n != sent {
+				return fmt.Errorf("bulk insert into %s copied %d of %d rows", table, n, sent)
 			}
 			return nil
 		})
@@ -104,31 +123,44 @@ func (t *Tx) Insert(ctx context.Context, table string, columns []string, rows []
 	per := max(1, sqliteInsertParams/len(columns))
 	head := "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES "
 	args := make([]any, 0, per*len(columns))
-	for start := 0; start < len(rows); {
-		// Statements of per rows, then of falling powers of two, are each
-		// parsed once per transaction.
-		n := per
-		if left := len(rows) - start; left < per {
-			n = 1
-			for n*2 <= left {
-				n *= 2
-			}
-		}
-		args = args[:0]
-		for _, r := range rows[start : start+n] {
-			if len(r) != len(columns) {
-				return fmt.Errorf("bulk insert into %s: a row has %d values for %d columns", table, len(r), len(columns))
-			}
-			args = append(args, r...)
-		}
+	// exec inserts the first n rows held in args. Statements of per rows,
+	// and of falling powers of two for the rest, are each parsed once per
+	// transaction.
+	exec := func(n int) error {
 		st, err := t.prepared(ctx, head+tuple+strings.Repeat(", "+tuple, n-1))
 		if err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		_, err = st.ExecContext(ctx, args[:n*len(columns)]...)
+		args = append(args[:0], args[n*len(columns):]...)
+		return err
+	}
+	for {
+		row, err := next()
+		if err != nil {
 			return err
 		}
-		start += n
+		if row == nil {
+			break
+		}
+		if len(row) != len(columns) {
+			return fmt.Errorf("bulk insert into %s: a row has %d values for %d columns", table, len(row), len(columns))
+		}
+		args = append(args, row...)
+		if len(args) == per*len(columns) {
+			if err := exec(per); err != nil {
+				return err
+			}
+		}
+	}
+	for left := len(args) / len(columns); left > 0; left = len(args) / len(columns) {
+		n := 1
+		for n*2 <= left {
+			n *= 2
+		}
+		if err := exec(n); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/db"
@@ -59,11 +61,7 @@ func (s *Service) Record(ctx context.Context, actor *aims.Actor, systemRef strin
 			Field: "records", Message: fmt.Sprintf("must hold at most %d records; split the batch", s.Limits.Records)}}}
 	}
 	res := &BatchResult{System: sys.Ref, Results: make([]Result, len(recs))}
-	probs := make([]aims.Problems, len(recs))
-	for i := range recs {
-		res.Results[i] = Result{Position: i, ID: recs[i].ID}
-		recs[i].check(&probs[i], i)
-	}
+	probs := checkAll(recs, res)
 	models, err := s.resolveModels(ctx, actor.OrgID, sys.ID, recs, probs)
 	if err != nil {
 		return nil, err
@@ -113,6 +111,23 @@ func (s *Service) Record(ctx context.Context, actor *aims.Actor, systemRef strin
 		}
 	}
 	return res, nil
+}
+
+// checkAll validates every record, on every core for large batches.
+func checkAll(recs []Record, res *BatchResult) []aims.Problems {
+	probs := make([]aims.Problems, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(recs)/chunk)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Go(func() {
+			for i := w; i < len(recs); i += workers {
+				res.Results[i] = Result{Position: i, ID: recs[i].ID}
+				recs[i].check(&probs[i], i)
+			}
+		})
+	}
+	wg.Wait()
+	return probs
 }
 
 // resolveModels resolves each distinct model reference once.
@@ -228,18 +243,20 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 				return err
 			}
 			now := s.clock()
-			rows := make([][]any, 0, chunk)
 			var attrs [][]any
 			var hidx []int64
 			var hashes []tlog.Hash
 			keep := func(i int64, h tlog.Hash) { hidx, hashes = append(hidx, i), append(hashes, h) }
 			tallies := map[[2]string]int64{}
-			for c := range pipe.ready {
-				if err := pipe.wait(ctx, c); err != nil {
-					return err
-				}
-				rows, attrs = rows[:0], attrs[:0]
-				for i := c * chunk; i < min((c+1)*chunk, len(recs)); i++ {
+			// next gives the rows to store, in order, as the records are encoded.
+			i := 0
+			next := func() ([]any, error) {
+				for ; i < len(recs); i++ {
+					if i%chunk == 0 {
+						if err := pipe.wait(ctx, i/chunk); err != nil {
+							return nil, err
+						}
+					}
 					e := enc[i]
 					if e == nil {
 						continue
@@ -256,22 +273,24 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 					if r.Review != nil {
 						review = r.Review.Result
 					}
-					rows = append(rows, []any{l.No, idx, r.ID, r.Time.UTC(), now, e.modelID, nullable(r.Output.Label), r.Output.Score,
-						r.Confidence, review, nullable(r.Subject), e.hash[:], e.payload})
 					if e.attributes != nil {
 						attrs = append(attrs, []any{l.No, idx, e.salt, string(e.attributes)})
 					}
 					tallies[[2]string{e.modelID, review}]++
+					i++
+					return []any{l.No, idx, r.ID, r.Time.UTC(), now, e.modelID, nullable(r.Output.Label), r.Output.Score,
+						r.Confidence, review, nullable(r.Subject), e.hash[:], e.payload}, nil
 				}
-				if err := tx.Insert(ctx, "decisions", decisionColumns, rows); err != nil {
-					if db.IsUniqueViolation(err) {
-						return errDuplicate
-					}
-					return fmt.Errorf("cannot store decisions: %w", err)
+				return nil, nil
+			}
+			if err := tx.InsertFunc(ctx, "decisions", decisionColumns, next); err != nil {
+				if db.IsUniqueViolation(err) {
+					return errDuplicate
 				}
-				if err := tx.Insert(ctx, "decision_attributes", attributeColumns, attrs); err != nil {
-					return fmt.Errorf("cannot store sensitive attributes: %w", err)
-				}
+				return fmt.Errorf("cannot store decisions: %w", err)
+			}
+			if err := tx.Insert(ctx, "decision_attributes", attributeColumns, attrs); err != nil {
+				return fmt.Errorf("cannot store sensitive attributes: %w", err)
 			}
 			if f.Size == size {
 				res.Size = size

@@ -233,6 +233,12 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 				return fmt.Errorf("cannot lock the decision log: %w", err)
 			}
 			if checkKnown {
+				// Every record must be encoded before the ids to store are known.
+				for c := range pipe.ready {
+					if err := pipe.wait(ctx, c); err != nil {
+						return err
+					}
+				}
 				var err error
 				if known, err = knownIDs(ctx, tx, l.No, recs, enc); err != nil {
 					return err

@@ -555,3 +555,29 @@ func TestRecordTimesAtTheEdgesOfTheCanonicalForm(t *testing.T) {
 		e.verifyAll(t)
 	})
 }
+
+// TestRecordResentLargeBatch resends a batch of several chunks whose later
+// records the log holds already, as a client does after its connection
+// broke before the answer: the batch is stored once, the stored records
+// answered with their earlier indexes.
+func TestRecordResentLargeBatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		all := sample("big", 5000)
+		e.record(t, e.sys, all[3000:])
+		res, err := e.svc.Record(e.ctx, e.contributor(), "SYS-1", sample("big", 5000), decision.RecordOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Accepted != 3000 || res.Duplicates != 2000 || res.Size != 5000 {
+			t.Fatalf("accepted %d, duplicates %d, size %d; want 3000, 2000, 5000", res.Accepted, res.Duplicates, res.Size)
+		}
+		if got := *res.Results[3000].Index; got != 0 {
+			t.Errorf("the first record sent before has index %d, want 0", got)
+		}
+		if got := *res.Results[0].Index; got != 2000 {
+			t.Errorf("the first new record has index %d, want 2000", got)
+		}
+		e.verifyAll(t)
+	})
+}

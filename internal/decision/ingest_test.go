@@ -556,27 +556,33 @@ func TestRecordTimesAtTheEdgesOfTheCanonicalForm(t *testing.T) {
 	})
 }
 
-// TestRecordResentLargeBatch resends a batch of several chunks whose later
-// records the log holds already, as a client does after its connection
-// broke before the answer: the batch is stored once, the stored records
-// answered with their earlier indexes.
+// TestRecordResentLargeBatch resends batches of several encoding chunks that
+// the log holds wholly or in their first part, as a client does after its
+// connection broke before the answer: each record is stored once, the
+// stored ones answered with their earlier indexes.
 func TestRecordResentLargeBatch(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
-		all := sample("big", 5000)
-		e.record(t, e.sys, all[3000:])
+		e.record(t, e.sys, sample("big", 5000)[:3000])
 		res, err := e.svc.Record(e.ctx, e.contributor(), "SYS-1", sample("big", 5000), decision.RecordOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Accepted != 3000 || res.Duplicates != 2000 || res.Size != 5000 {
-			t.Fatalf("accepted %d, duplicates %d, size %d; want 3000, 2000, 5000", res.Accepted, res.Duplicates, res.Size)
+		if res.Accepted != 2000 || res.Duplicates != 3000 || res.Size != 5000 {
+			t.Fatalf("accepted %d, duplicates %d, size %d; want 2000, 3000, 5000", res.Accepted, res.Duplicates, res.Size)
 		}
-		if got := *res.Results[3000].Index; got != 0 {
-			t.Errorf("the first record sent before has index %d, want 0", got)
+		if got := *res.Results[2999].Index; got != 2999 {
+			t.Errorf("a record sent before has index %d, want 2999", got)
 		}
-		if got := *res.Results[0].Index; got != 2000 {
-			t.Errorf("the first new record has index %d, want 2000", got)
+		if got := *res.Results[3000].Index; got != 3000 {
+			t.Errorf("the first new record has index %d, want 3000", got)
+		}
+		res, err = e.svc.Record(e.ctx, e.contributor(), "SYS-1", sample("big", 5000), decision.RecordOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Accepted != 0 || res.Duplicates != 5000 || res.Size != 5000 {
+			t.Fatalf("resent whole: accepted %d, duplicates %d, size %d; want 0, 5000, 5000", res.Accepted, res.Duplicates, res.Size)
 		}
 		e.verifyAll(t)
 	})

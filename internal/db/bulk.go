@@ -92,9 +92,10 @@ func (t *Tx) Insert(ctx context.Context, table string, columns []string, rows []
 }
 
 // InsertFunc is Insert with rows from next, which returns a nil row after
-// the last. Rows are sent as next gives them, so that producing them
-// overlaps with storing them: one COPY on PostgreSQL, statements of a few
-// hundred rows on SQLite.
+// the last; next may reuse its row, as InsertFunc is done with a row before
+// it asks for the next. Rows are sent as next gives them, so that producing
+// them overlaps with storing them: one COPY on PostgreSQL, statements of a
+// few hundred rows on SQLite.
 func (t *Tx) InsertFunc(ctx context.Context, table string, columns []string, next func() ([]any, error)) error {
 	if t.db.dialect == Postgres && t.conn != nil {
 		return t.conn.Raw(func(dc any) error {

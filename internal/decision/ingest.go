@@ -225,6 +225,7 @@ var errDuplicate = errors.New("the log already holds some of these ids")
 func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *encoding, res *BatchResult) error {
 	enc := pipe.enc
 	known := map[string]int64{}
+	indexes := make([]int64, len(recs)) // the results point into it
 	checkKnown := false
 	for attempt := 0; ; attempt++ {
 		err := s.db.WithBulkTx(ctx, func(tx *db.Tx) error {
@@ -254,8 +255,12 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 			var hashes []tlog.Hash
 			keep := func(i int64, h tlog.Hash) { hidx, hashes = append(hidx, i), append(hashes, h) }
 			tallies := map[[2]string]int64{}
-			// next gives the rows to store, in order, as the records are encoded.
+			// next gives the rows to store, in order, as the records are
+			// encoded. InsertFunc copies each row before asking for the next,
+			// so one row is reused.
 			i := 0
+			row := make([]any, 0, len(decisionColumns))
+			logNo, received := any(l.No), any(now)
 			next := func() ([]any, error) {
 				for ; i < len(recs); i++ {
 					if i%chunk == 0 {
@@ -269,11 +274,13 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 					}
 					r := &recs[i]
 					if idx, ok := known[r.ID]; ok {
-						res.Results[i].Index, res.Results[i].Duplicate = &idx, true
+						indexes[i] = idx
+						res.Results[i].Index, res.Results[i].Duplicate = &indexes[i], true
 						continue
 					}
 					idx := f.Size
-					res.Results[i].Index, res.Results[i].Duplicate = &idx, false
+					indexes[i] = idx
+					res.Results[i].Index, res.Results[i].Duplicate = &indexes[i], false
 					f.Add(e.hash, keep)
 					review := ReviewNone
 					if r.Review != nil {
@@ -284,8 +291,9 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 					}
 					tallies[[2]string{e.modelID, review}]++
 					i++
-					return []any{l.No, idx, r.ID, r.Time.UTC(), now, e.modelID, nullable(r.Output.Label), r.Output.Score,
-						r.Confidence, review, nullable(r.Subject), e.hash[:], e.payload}, nil
+					row = append(row[:0], logNo, idx, r.ID, r.Time, received, e.modelID, nullable(r.Output.Label), r.Output.Score,
+						r.Confidence, review, nullable(r.Subject), e.hash[:], e.payload)
+					return row, nil
 				}
 				return nil, nil
 			}

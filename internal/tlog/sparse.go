@@ -2,6 +2,7 @@ package tlog
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"sync"
@@ -167,11 +168,11 @@ func sparseLeaves(ctx context.Context, q db.Queryer, logID string) (Leaves, erro
 // frontier and calls keep with each tree hash a sparse log stores that the
 // entry completes.
 func (f *Frontier) Add(payloadHash Hash, keep func(storedIndex int64, h Hash)) {
-	h := tlog.RecordHash(payloadHash[:])
+	h := leafHash(payloadHash)
 	n := f.Size
 	level := 0
 	for ; (n>>level)&1 == 1; level++ {
-		h = tlog.NodeHash(f.Roots[len(f.Roots)-1], h)
+		h = nodeHash(f.Roots[len(f.Roots)-1], h)
 		f.Roots = f.Roots[:len(f.Roots)-1]
 		if sparseKept(level + 1) {
 			keep(tlog.StoredHashIndex(level+1, n>>(level+1)), h)
@@ -179,6 +180,23 @@ func (f *Frontier) Add(payloadHash Hash, keep func(storedIndex int64, h Hash)) {
 	}
 	f.Roots = append(f.Roots, h)
 	f.Size++
+}
+
+// leafHash is RFC 6962's leaf hash, SHA-256(0x00 || data), computed without
+// allocating: appends fold every record through it.
+func leafHash(data Hash) Hash {
+	var b [1 + len(data)]byte
+	copy(b[1:], data[:])
+	return sha256.Sum256(b[:])
+}
+
+// nodeHash is RFC 6962's interior node hash, SHA-256(0x01 || left || right).
+func nodeHash(left, right Hash) Hash {
+	var b [1 + 2*len(left)]byte
+	b[0] = 1
+	copy(b[1:], left[:])
+	copy(b[1+len(left):], right[:])
+	return sha256.Sum256(b[:])
 }
 
 // Root returns the root hash of the tree the frontier ends.

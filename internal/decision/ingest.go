@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/db"
@@ -61,49 +59,42 @@ func (s *Service) Record(ctx context.Context, actor *aims.Actor, systemRef strin
 			Field: "records", Message: fmt.Sprintf("must hold at most %d records; split the batch", s.Limits.Records)}}}
 	}
 	res := &BatchResult{System: sys.Ref, Results: make([]Result, len(recs))}
-	probs := checkAll(recs, res)
-	models, err := s.resolveModels(ctx, actor.OrgID, sys.ID, recs, probs)
-	if err != nil {
-		return nil, err
-	}
-	// The first record with an id stands for the others in the batch.
-	first := make(map[string]int, len(recs))
-	dupOf := make([]int, len(recs))
 	for i := range recs {
-		dupOf[i] = -1
-		if len(probs[i]) > 0 {
-			continue
-		}
-		if j, ok := first[recs[i].ID]; ok {
-			dupOf[i] = j
-		} else {
-			first[recs[i].ID] = i
-		}
+		res.Results[i] = Result{Position: i, ID: recs[i].ID}
 	}
-	var bad aims.Problems
-	for i := range probs {
-		if len(probs[i]) > 0 {
-			res.Rejected++
-			res.Results[i].Errors = probs[i]
-			if len(bad) < maxReported {
-				bad = append(bad, probs[i]...)
-			}
-		}
-	}
-	if len(bad) > 0 && !opts.Partial {
-		e := bad.Err().(*aims.Error)
-		e.Message = fmt.Sprintf("%d of %d decision records are invalid; none was stored", res.Rejected, len(recs))
-		return nil, e
-	}
-	enc := startEncoding(recs, sys.ID, models, dupOf, probs)
-	l, err := s.ensureLog(ctx, actor, sys)
+	models, err := s.resolveModels(ctx, actor.OrgID, sys.ID, recs)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.appendBatch(ctx, l, recs, enc, res); err != nil {
+	// Records are checked and encoded in the background while the ones
+	// before them are stored; a bad record rolls the batch back, unless
+	// the request is partial.
+	pipe := startEncoding(recs, sys.ID, models)
+	l, err := findLog(ctx, s.db, actor.OrgID, sys)
+	if err != nil {
 		return nil, err
 	}
-	for i, j := range dupOf {
+	if l == nil {
+		// The first batch makes the log, and so is checked whole first.
+		if err := pipe.waitAll(ctx); err != nil {
+			return nil, err
+		}
+		if err := pipe.refusal(res, opts); err != nil {
+			return nil, err
+		}
+		if l, err = s.ensureLog(ctx, actor, sys); err != nil {
+			return nil, err
+		}
+	}
+	err = s.appendBatch(ctx, l, recs, pipe, res, opts)
+	if errors.Is(err, errInvalid) {
+		return nil, pipe.refusal(res, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	_ = pipe.refusal(res, opts) // a partial batch names its bad records in the results
+	for i, j := range pipe.dupOf {
 		if j >= 0 {
 			idx := *res.Results[j].Index
 			res.Results[i].Index, res.Results[i].Duplicate = &idx, true
@@ -113,77 +104,75 @@ func (s *Service) Record(ctx context.Context, actor *aims.Actor, systemRef strin
 	return res, nil
 }
 
-// checkAll validates every record, on every core for large batches.
-func checkAll(recs []Record, res *BatchResult) []aims.Problems {
-	probs := make([]aims.Problems, len(recs))
-	workers := min(runtime.GOMAXPROCS(0), 1+len(recs)/chunk)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Go(func() {
-			for i := w; i < len(recs); i += workers {
-				res.Results[i] = Result{Position: i, ID: recs[i].ID}
-				recs[i].check(&probs[i], i)
-			}
-		})
-	}
-	wg.Wait()
-	return probs
-}
+// errInvalid rolls back a batch found to hold bad records.
+var errInvalid = errors.New("the batch holds invalid records")
 
-// resolveModels resolves each distinct model reference once.
-func (s *Service) resolveModels(ctx context.Context, orgID, systemID string, recs []Record, probs []aims.Problems) ([]canonicalModel, error) {
-	out := make([]canonicalModel, len(recs))
-	seen := map[string]*canonicalModel{}
-	for i, r := range recs {
-		if len(probs[i]) > 0 || r.Model == "" {
+// resolveModels resolves each distinct model reference once; an unknown one
+// maps to nil.
+func (s *Service) resolveModels(ctx context.Context, orgID, systemID string, recs []Record) (map[string]*canonicalModel, error) {
+	out := map[string]*canonicalModel{}
+	for _, r := range recs {
+		ref := strings.TrimSpace(r.Model)
+		if _, ok := out[ref]; ok || ref == "" {
 			continue
 		}
-		m, ok := seen[r.Model]
-		if !ok {
-			v, err := s.models.Resolve(ctx, orgID, systemID, strings.TrimSpace(r.Model))
-			switch {
-			case err == nil:
-				m = &canonicalModel{ID: v.ID, Key: v.Key}
-			case aims.CodeOf(err) == aims.CodeNotFound || aims.CodeOf(err) == aims.CodeInvalid:
-				m = nil
-			default:
-				return nil, err
-			}
-			seen[r.Model] = m
+		v, err := s.models.Resolve(ctx, orgID, systemID, ref)
+		switch {
+		case err == nil:
+			out[ref] = &canonicalModel{ID: v.ID, Key: v.Key}
+		case aims.CodeOf(err) == aims.CodeNotFound || aims.CodeOf(err) == aims.CodeInvalid:
+			out[ref] = nil
+		default:
+			return nil, err
 		}
-		if m == nil {
-			probs[i].Add(fmt.Sprintf("[%d].model", i), "names no version of a model of this system: give its id, its key such as MDL-1@1.4.0, or its label")
-			continue
-		}
-		out[i] = *m
 	}
 	return out, nil
 }
 
-// chunk is how many records are encoded, then stored, at a time.
+// chunk is how many records are checked and encoded, then stored, at a time.
 const chunk = 1024
 
-// encoding encodes a batch's records in the background, chunk by chunk, so
-// that storing one chunk overlaps with encoding the next.
+// encoding checks and encodes a batch's records in the background, chunk by
+// chunk, so that storing one chunk overlaps with encoding the next.
 type encoding struct {
-	enc   []*encoded
-	ready []chan struct{} // closed when the chunk is encoded
+	enc   []*encoded      // nil for a bad record and a repeated id
+	probs []aims.Problems // each record's problems
+	dupOf []int           // the earlier record of the batch with the same id, or -1
+	bad   int             // how many records have problems
+	ready []chan struct{} // closed when the chunk is done
 	err   error           // set before the chunks still waiting are closed
 }
 
-// startEncoding begins encoding the records that are to be stored.
-func startEncoding(recs []Record, systemID string, models []canonicalModel, dupOf []int, probs []aims.Problems) *encoding {
-	e := &encoding{enc: make([]*encoded, len(recs)), ready: make([]chan struct{}, (len(recs)+chunk-1)/chunk)}
+// startEncoding begins checking and encoding the records, in order: the
+// first good record with an id stands for later ones with the same id.
+func startEncoding(recs []Record, systemID string, models map[string]*canonicalModel) *encoding {
+	e := &encoding{enc: make([]*encoded, len(recs)), probs: make([]aims.Problems, len(recs)), dupOf: make([]int, len(recs)),
+		ready: make([]chan struct{}, (len(recs)+chunk-1)/chunk)}
 	for i := range e.ready {
 		e.ready[i] = make(chan struct{})
 	}
 	go func() {
+		first := make(map[string]int, len(recs))
 		for c := range e.ready {
 			for i := c * chunk; i < min((c+1)*chunk, len(recs)); i++ {
-				if len(probs[i]) > 0 || dupOf[i] >= 0 {
+				e.dupOf[i] = -1
+				r := &recs[i]
+				r.check(&e.probs[i], i)
+				m := models[strings.TrimSpace(r.Model)]
+				if len(e.probs[i]) == 0 && m == nil {
+					e.probs[i].Add(field{pos: i, name: "model"}.String(),
+						"names no version of a model of this system: give its id, its key such as MDL-1@1.4.0, or its label")
+				}
+				if len(e.probs[i]) > 0 {
+					e.bad++
 					continue
 				}
-				x, err := recs[i].encode(systemID, models[i])
+				if j, ok := first[r.ID]; ok {
+					e.dupOf[i] = j
+					continue
+				}
+				first[r.ID] = i
+				x, err := r.encode(systemID, *m)
 				if err != nil {
 					e.err = fmt.Errorf("cannot encode record %d: %w", i, err)
 					for ; c < len(e.ready); c++ {
@@ -199,7 +188,7 @@ func startEncoding(recs []Record, systemID string, models []canonicalModel, dupO
 	return e
 }
 
-// wait returns once chunk c is encoded.
+// wait returns once chunk c is done.
 func (e *encoding) wait(ctx context.Context, c int) error {
 	select {
 	case <-e.ready[c]:
@@ -207,6 +196,38 @@ func (e *encoding) wait(ctx context.Context, c int) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// waitAll returns once every record is checked and encoded.
+func (e *encoding) waitAll(ctx context.Context) error {
+	for c := range e.ready {
+		if err := e.wait(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refusal names the bad records in the results, once every record is
+// checked, and returns the error that refuses the batch unless it is partial.
+func (e *encoding) refusal(res *BatchResult, opts RecordOptions) error {
+	var bad aims.Problems
+	res.Rejected = 0
+	for i := range e.probs {
+		if len(e.probs[i]) > 0 {
+			res.Rejected++
+			res.Results[i].Errors = e.probs[i]
+			if len(bad) < maxReported {
+				bad = append(bad, e.probs[i]...)
+			}
+		}
+	}
+	if len(bad) == 0 || opts.Partial {
+		return nil
+	}
+	err := bad.Err().(*aims.Error)
+	err.Message = fmt.Sprintf("%d of %d decision records are invalid; none was stored", res.Rejected, len(e.probs))
+	return err
 }
 
 // decisionColumns are the columns of a decision row, in insert order.
@@ -222,11 +243,12 @@ var errDuplicate = errors.New("the log already holds some of these ids")
 // row's lock, and fills in their indexes. A record whose id the log holds
 // already is answered with its stored index; the batch is then retried
 // without it, so that indexes stay dense.
-func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *encoding, res *BatchResult) error {
+func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *encoding, res *BatchResult, opts RecordOptions) error {
 	enc := pipe.enc
 	known := map[string]int64{}
 	indexes := make([]int64, len(recs)) // the results point into it
 	checkKnown := false
+	var grown *tlog.Frontier // the log's right edge once the batch is committed
 	for attempt := 0; ; attempt++ {
 		err := s.db.WithBulkTx(ctx, func(tx *db.Tx) error {
 			var size int64
@@ -245,10 +267,11 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 					return err
 				}
 			}
-			f, err := tlog.SparseFrontier(ctx, tx, l.LogID, size)
+			f, err := s.frontier(ctx, tx, l.LogID, size)
 			if err != nil {
 				return err
 			}
+			grown = f
 			now := s.clock()
 			var attrs [][]any
 			var hidx []int64
@@ -291,8 +314,8 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 					}
 					tallies[[2]string{e.modelID, review}]++
 					i++
-					row = append(row[:0], logNo, idx, r.ID, r.Time, received, e.modelID, nullable(r.Output.Label), r.Output.Score,
-						r.Confidence, review, nullable(r.Subject), e.hash[:], e.payload)
+					row = append(row[:0], logNo, idx, r.ID, r.Time, received, e.modelID, nullable(r.Output.Label), number(r.Output.Score),
+						number(r.Confidence), review, nullable(r.Subject), e.hash[:], e.payload)
 					return row, nil
 				}
 				return nil, nil
@@ -302,6 +325,9 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 					return errDuplicate
 				}
 				return fmt.Errorf("cannot store decisions: %w", err)
+			}
+			if pipe.bad > 0 && !opts.Partial {
+				return errInvalid // every record was checked on the way
 			}
 			if err := tx.Insert(ctx, "decision_attributes", attributeColumns, attrs); err != nil {
 				return fmt.Errorf("cannot store sensitive attributes: %w", err)
@@ -335,6 +361,7 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 		}
 		break
 	}
+	s.frontiers.Store(l.LogID, grown)
 	res.Accepted, res.Duplicates = 0, 0
 	for i := range res.Results {
 		r := &res.Results[i]
@@ -347,6 +374,18 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 		}
 	}
 	return nil
+}
+
+// frontier returns the right edge of the log's tree at size: the one the
+// last batch of this process left when no other process appended since,
+// otherwise read from the database.
+func (s *Service) frontier(ctx context.Context, q db.Queryer, logID string, size int64) (*tlog.Frontier, error) {
+	if v, ok := s.frontiers.Load(logID); ok {
+		if f := v.(*tlog.Frontier); f.Size == size {
+			return &tlog.Frontier{Size: f.Size, Roots: append([]tlog.Hash(nil), f.Roots...)}, nil
+		}
+	}
+	return tlog.SparseFrontier(ctx, q, logID, size)
 }
 
 // knownIDs finds which of the batch's ids the log holds already.
@@ -386,6 +425,14 @@ func knownIDs(ctx context.Context, q db.Queryer, logNo int64, recs []Record, enc
 		}
 	}
 	return out, nil
+}
+
+// number is a float or NULL, as drivers encode plain values fastest.
+func number(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
 }
 
 func nullable(s string) any {

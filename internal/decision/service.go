@@ -3,6 +3,7 @@ package decision
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/db"
@@ -72,6 +73,9 @@ type Service struct {
 	models  Models
 	// Limits are the request limits the API enforces.
 	Limits Limits
+	// frontiers holds, by log id, the right edge of the tree each log had
+	// after this process's last append to it.
+	frontiers sync.Map
 }
 
 // New returns the decision service.

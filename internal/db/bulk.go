@@ -15,46 +15,7 @@ import (
 // PostgreSQL's COPY inside the transaction. A unique violation is never
 // retried: the caller decides what a duplicate means.
 func (d *DB) WithBulkTx(ctx context.Context, fn func(tx *Tx) error) error {
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = d.tryBulkTx(ctx, fn)
-		if err == nil || !retryable(err) {
-			return err
-		}
-	}
-	return err
-}
-
-func (d *DB) tryBulkTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	conn, err := d.SQL.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("cannot take a connection: %w", err)
-	}
-	defer conn.Close()
-	stx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("cannot begin transaction: %w", err)
-	}
-	tx := &Tx{tx: stx, db: d, conn: conn}
-	defer func() {
-		for _, st := range tx.stmts {
-			st.Close()
-		}
-		if p := recover(); p != nil {
-			_ = stx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = stx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = stx.Commit(); err != nil {
-		return fmt.Errorf("cannot commit transaction: %w", err)
-	}
-	return nil
+	return d.withRetries(ctx, true, fn)
 }
 
 // prepared returns the statement q prepared in the transaction, preparing

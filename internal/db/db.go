@@ -138,9 +138,15 @@ func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 // WithTx runs fn in a transaction and commits when fn returns nil. On
 // PostgreSQL a serialization failure or deadlock is retried a few times.
 func (d *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return d.withRetries(ctx, false, fn)
+}
+
+// withRetries runs fn in a transaction, on a connection of its own when
+// bulk is set, retrying what the database asks to be retried.
+func (d *DB) withRetries(ctx context.Context, bulk bool, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = d.tryTx(ctx, fn)
+		err = d.tryTx(ctx, bulk, fn)
 		if err == nil || !retryable(err) {
 			return err
 		}
@@ -148,25 +154,36 @@ func (d *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
-func (d *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	stx, err := d.SQL.BeginTx(ctx, nil)
+func (d *DB) tryTx(ctx context.Context, bulk bool, fn func(tx *Tx) error) (err error) {
+	tx := &Tx{db: d}
+	if bulk {
+		if tx.conn, err = d.SQL.Conn(ctx); err != nil {
+			return fmt.Errorf("cannot take a connection: %w", err)
+		}
+		defer tx.conn.Close()
+		tx.tx, err = tx.conn.BeginTx(ctx, nil)
+	} else {
+		tx.tx, err = d.SQL.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("cannot begin transaction: %w", err)
 	}
-	tx := &Tx{tx: stx, db: d}
 	defer func() {
+		for _, st := range tx.stmts {
+			st.Close()
+		}
 		if p := recover(); p != nil {
-			_ = stx.Rollback()
+			_ = tx.tx.Rollback()
 			panic(p)
 		}
 		if err != nil {
-			_ = stx.Rollback()
+			_ = tx.tx.Rollback()
 		}
 	}()
 	if err = fn(tx); err != nil {
 		return err
 	}
-	if err = stx.Commit(); err != nil {
+	if err = tx.tx.Commit(); err != nil {
 		return fmt.Errorf("cannot commit transaction: %w", err)
 	}
 	return nil

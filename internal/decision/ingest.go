@@ -396,6 +396,11 @@ func knownIDs(ctx context.Context, q db.Queryer, logNo int64, recs []Record, enc
 			ids = append(ids, recs[i].ID)
 		}
 	}
+	return indexesOf(ctx, q, logNo, ids)
+}
+
+// indexesOf returns the log index of each of the client ids the log holds.
+func indexesOf(ctx context.Context, q db.Queryer, logNo int64, ids []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	const per = 500
 	for start := 0; start < len(ids); start += per {

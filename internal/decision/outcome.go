@@ -3,7 +3,6 @@ package decision
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
@@ -141,34 +140,15 @@ func resolveDecisions(ctx context.Context, q db.Queryer, l *Log, in []OutcomeInp
 	for id := range byID {
 		ids = append(ids, id)
 	}
-	const per = 500
-	for start := 0; start < len(ids); start += per {
-		chunk := ids[start:min(start+per, len(ids))]
-		args := []any{l.No}
-		for _, id := range chunk {
-			args = append(args, id)
+	found, err := indexesOf(ctx, q, l.No, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, idx := range found {
+		for _, i := range byID[id] {
+			out[i] = idx
 		}
-		rows, err := q.QueryContext(ctx, `SELECT client_id, idx FROM decisions WHERE log_no = ? AND client_id IN (?`+
-			strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id string
-			var idx int64
-			if err := rows.Scan(&id, &idx); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			for _, i := range byID[id] {
-				out[i] = idx
-			}
-			delete(byID, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		delete(byID, id)
 	}
 	for _, is := range byID {
 		for _, i := range is {

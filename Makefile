@@ -2,5 +2,5 @@
 # Set AIMS_TEST_POSTGRES_URL to include PostgreSQL.
 .PHONY: bench
 bench:
-	go test -run '^$$' -bench . -benchtime 20x ./internal/decision
+	go test -run '^$$' -bench . -benchtime 30x ./internal/decision
 	go test -run '^$$' -bench . ./internal/tlog

@@ -396,11 +396,12 @@ func knownIDs(ctx context.Context, q db.Queryer, logNo int64, recs []Record, enc
 			ids = append(ids, recs[i].ID)
 		}
 	}
-	return indexesOf(ctx, q, logNo, ids)
+	return indexesOf(ctx, q, "decisions", logNo, ids)
 }
 
-// indexesOf returns the log index of each of the client ids the log holds.
-func indexesOf(ctx context.Context, q db.Queryer, logNo int64, ids []string) (map[string]int64, error) {
+// indexesOf returns the log index of each of the client ids that table
+// (decisions or decision_outcomes) holds for a system.
+func indexesOf(ctx context.Context, q db.Queryer, table string, logNo int64, ids []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	const per = 500
 	for start := 0; start < len(ids); start += per {
@@ -410,7 +411,7 @@ func indexesOf(ctx context.Context, q db.Queryer, logNo int64, ids []string) (ma
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := q.QueryContext(ctx, `SELECT client_id, idx FROM decisions WHERE log_no = ? AND client_id IN (?`+
+		rows, err := q.QueryContext(ctx, `SELECT client_id, idx FROM `+table+` WHERE log_no = ? AND client_id IN (?`+
 			strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, err

@@ -10,16 +10,31 @@ import (
 	"github.com/aims-dev/aims/internal/tlog"
 )
 
-func init() { tlog.RegisterLeaves(tlog.KindDecision, leaves{}) }
+func init() {
+	tlog.RegisterLeaves(tlog.KindDecision, decisionLeaves{leaves{table: "decisions", logColumn: "log_id"}})
+	tlog.RegisterLeaves(tlog.KindOutcome, outcomeLeaves{leaves{table: "decision_outcomes", logColumn: "outcome_log_id"}})
+}
 
-// leaves lets tlog read a decision log's entries from the decision rows.
-type leaves struct{}
+// leaves lets tlog read a sparse log's leaves from the rows of table, whose
+// log_no is the decision log whose logColumn names the log.
+type leaves struct {
+	table, logColumn string
+}
 
-const logNoOf = `(SELECT no FROM decision_logs WHERE log_id = ?)`
+// logNo selects the log_no of the log named by the query's first argument.
+func (l leaves) logNo() string {
+	return `(SELECT no FROM decision_logs WHERE ` + l.logColumn + ` = ?)`
+}
+
+// decisionLeaves are the decisions of a system's decision log.
+type decisionLeaves struct{ leaves }
+
+// outcomeLeaves are the outcomes of a system's outcome log.
+type outcomeLeaves struct{ leaves }
 
 // PayloadHashes returns the record hashes of entries [from, to).
-func (leaves) PayloadHashes(ctx context.Context, q db.Queryer, logID string, from, to int64) ([]tlog.Hash, error) {
-	rows, err := q.QueryContext(ctx, `SELECT record_hash FROM decisions WHERE log_no = `+logNoOf+`
+func (l leaves) PayloadHashes(ctx context.Context, q db.Queryer, logID string, from, to int64) ([]tlog.Hash, error) {
+	rows, err := q.QueryContext(ctx, `SELECT record_hash FROM `+l.table+` WHERE log_no = `+l.logNo()+`
 		AND idx >= ? AND idx < ? ORDER BY idx`, logID, from, to)
 	if err != nil {
 		return nil, err
@@ -43,12 +58,12 @@ func (leaves) PayloadHashes(ctx context.Context, q db.Queryer, logID string, fro
 
 // Entries returns entries [from, to) with their payloads, and says where a
 // row's searchable columns or sensitive attributes disagree with the record.
-func (leaves) Entries(ctx context.Context, q db.Queryer, logID string, from, to int64) ([]tlog.Entry, error) {
+func (l decisionLeaves) Entries(ctx context.Context, q db.Queryer, logID string, from, to int64) ([]tlog.Entry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT d.idx, d.record_hash, d.payload, d.erased_at, d.received_at,
 			d.client_id, d.decided_at, d.model_version_id, d.output_label, d.output_score, d.confidence, d.review, d.subject,
 			a.salt, a.attributes, a.erased_at IS NOT NULL
 		FROM decisions d LEFT JOIN decision_attributes a ON a.log_no = d.log_no AND a.idx = d.idx
-		WHERE d.log_no = `+logNoOf+` AND d.idx >= ? AND d.idx < ? ORDER BY d.idx`, logID, from, to)
+		WHERE d.log_no = `+l.logNo()+` AND d.idx >= ? AND d.idx < ? ORDER BY d.idx`, logID, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +92,41 @@ func (leaves) Entries(ctx context.Context, q db.Queryer, logID string, from, to 
 	return out, rows.Err()
 }
 
-// Extra counts decisions stored at or beyond size.
-func (leaves) Extra(ctx context.Context, q db.Queryer, logID string, size int64) (int64, error) {
+// Extra counts entries stored at or beyond size.
+func (l leaves) Extra(ctx context.Context, q db.Queryer, logID string, size int64) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM decisions WHERE log_no = `+logNoOf+` AND idx >= ?`, logID, size).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+l.table+` WHERE log_no = `+l.logNo()+` AND idx >= ?`, logID, size).Scan(&n)
 	return n, err
+}
+
+// Entries returns outcomes [from, to) and says where a row disagrees with
+// the outcome it stores.
+func (l outcomeLeaves) Entries(ctx context.Context, q db.Queryer, logID string, from, to int64) ([]tlog.Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT idx, record_hash, payload, recorded_at, decision_idx, client_id, label, score, observed_at
+		FROM decision_outcomes WHERE log_no = `+l.logNo()+` AND idx >= ? AND idx < ? ORDER BY idx`, logID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []tlog.Entry
+	for rows.Next() {
+		var e tlog.Entry
+		var hash []byte
+		var row storedOutcome
+		if err := rows.Scan(&e.Index, &hash, &e.Payload, &e.CreatedAt, &row.Decision, &row.ID, &row.Label, &row.Score, &row.Time); err != nil {
+			return nil, err
+		}
+		copy(e.PayloadHash[:], hash)
+		if len(hash) != len(e.PayloadHash) {
+			e.PayloadHash[0] ^= 0xff
+		}
+		e.LeafHash = tlog.LeafHash(e.Payload)
+		if sha256.Sum256(e.Payload) == e.PayloadHash {
+			e.Problem = row.check(e.Payload)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // indexRow is what a decision row repeats of its record for search.

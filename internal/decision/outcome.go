@@ -2,12 +2,15 @@ package decision
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/identity"
+	"github.com/aims-dev/aims/internal/tlog"
 )
 
 // OutcomeInput is the ground truth for one decision, learnt later.
@@ -90,31 +93,96 @@ func (s *Service) RecordOutcomes(ctx context.Context, actor *aims.Actor, systemR
 	res := &OutcomeResult{System: sys.Ref}
 	now := s.clock()
 	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
+		var size int64
+		if err := tx.QueryRowContext(ctx, `UPDATE logs SET size = size WHERE id = ? RETURNING size`, l.OutcomeLogID).Scan(&size); err != nil {
+			return fmt.Errorf("cannot lock the outcome log: %w", err)
+		}
 		idx, err := resolveDecisions(ctx, tx, l, in)
 		if err != nil {
 			return err
 		}
-		res.Accepted, res.Duplicates = 0, 0
-		for i, o := range in {
-			r, err := tx.ExecContext(ctx, `INSERT INTO decision_outcomes
-				(id, log_no, decision_idx, client_id, label, score, observed_at, recorded_at, recorded_by)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (log_no, client_id) WHERE client_id <> '' DO NOTHING`,
-				aims.NewID(), l.No, idx[i], o.ID, nullable(o.Label), o.Score, o.Time, now, actor.Label())
-			if err != nil {
-				return fmt.Errorf("cannot store outcome %d: %w", i, err)
-			}
-			if n, _ := r.RowsAffected(); n == 0 {
-				res.Duplicates++
-			} else {
-				res.Accepted++
+		var ids []string
+		for _, o := range in {
+			if o.ID != "" {
+				ids = append(ids, o.ID)
 			}
 		}
-		return nil
+		known, err := indexesOf(ctx, tx, "decision_outcomes", l.No, ids)
+		if err != nil {
+			return err
+		}
+		f, err := tlog.SparseFrontier(ctx, tx, l.OutcomeLogID, size)
+		if err != nil {
+			return err
+		}
+		var hidx []int64
+		var hashes []tlog.Hash
+		keep := func(i int64, h tlog.Hash) { hidx, hashes = append(hidx, i), append(hashes, h) }
+		seen := map[string]bool{}
+		rows := make([][]any, 0, len(in))
+		res.Accepted, res.Duplicates = 0, 0
+		for i, o := range in {
+			if _, ok := known[o.ID]; o.ID != "" && (ok || seen[o.ID]) {
+				res.Duplicates++
+				continue
+			}
+			seen[o.ID] = true
+			var label *string
+			if o.Label != "" {
+				label = &o.Label
+			}
+			payload, err := json.Marshal(storedOutcome{V: recordVersion, System: sys.ID, Decision: idx[i], ID: o.ID,
+				Label: label, Score: o.Score, Time: o.Time})
+			if err != nil {
+				return err
+			}
+			h := tlog.Hash(sha256.Sum256(payload))
+			rows = append(rows, []any{l.No, f.Size, idx[i], o.ID, nullable(o.Label), number(o.Score), o.Time, now, actor.Label(), h[:], payload})
+			f.Add(h, keep)
+			res.Accepted++
+		}
+		if err := tx.Insert(ctx, "decision_outcomes", outcomeColumns, rows); err != nil {
+			return fmt.Errorf("cannot store outcomes: %w", err)
+		}
+		if err := tlog.StoreHashes(ctx, tx, l.OutcomeLogID, hidx, hashes); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE logs SET size = ? WHERE id = ?`, f.Size, l.OutcomeLogID)
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot record outcomes of %s: %w", sys.Ref, err)
 	}
 	return res, nil
+}
+
+var outcomeColumns = []string{"log_no", "idx", "decision_idx", "client_id", "label", "score", "observed_at", "recorded_at",
+	"recorded_by", "record_hash", "payload"}
+
+// storedOutcome is an outcome's canonical record, which its log's leaf
+// commits to, and also how a row's columns are compared with it.
+type storedOutcome struct {
+	V        int       `json:"v"`
+	System   string    `json:"system"`
+	Decision int64     `json:"decision"`
+	ID       string    `json:"id,omitempty"`
+	Label    *string   `json:"label,omitempty"`
+	Score    *float64  `json:"score,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// check compares an outcome row with the outcome it stores; an empty answer
+// means they agree.
+func (row *storedOutcome) check(payload []byte) string {
+	var o storedOutcome
+	if err := json.Unmarshal(payload, &o); err != nil {
+		return "its payload is not an outcome: " + err.Error()
+	}
+	if o.Decision != row.Decision || o.ID != row.ID || deref(o.Label) != deref(row.Label) ||
+		!sameNumber(o.Score, row.Score) || !o.Time.Equal(row.Time) {
+		return "its outcome row differs from the signed outcome"
+	}
+	return ""
 }
 
 // resolveDecisions finds the log index of each outcome's decision.
@@ -140,7 +208,7 @@ func resolveDecisions(ctx context.Context, q db.Queryer, l *Log, in []OutcomeInp
 	for id := range byID {
 		ids = append(ids, id)
 	}
-	found, err := indexesOf(ctx, q, l.No, ids)
+	found, err := indexesOf(ctx, q, "decisions", l.No, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +229,7 @@ func resolveDecisions(ctx context.Context, q db.Queryer, l *Log, in []OutcomeInp
 // outcomesOf lists the outcomes of one decision, oldest first.
 func outcomesOf(ctx context.Context, q db.Queryer, logNo, idx int64) ([]Outcome, error) {
 	rows, err := q.QueryContext(ctx, `SELECT client_id, decision_idx, label, score, observed_at, recorded_at
-		FROM decision_outcomes WHERE log_no = ? AND decision_idx = ? ORDER BY observed_at, recorded_at, id`, logNo, idx)
+		FROM decision_outcomes WHERE log_no = ? AND decision_idx = ? ORDER BY observed_at, idx`, logNo, idx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package decision_test
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/decision"
 	"github.com/aims-dev/aims/internal/servicetest"
+	"github.com/aims-dev/aims/internal/tlog"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -124,5 +127,62 @@ func TestOutcomes(t *testing.T) {
 			t.Fatalf("%d defaulted outcomes after refused changes", n)
 		}
 		e.verifyAll(t)
+	})
+}
+
+// TestOutcomeLogVerifies checks that outcomes are leaves of the system's
+// outcome log, which verifies, and that an outcome altered behind the
+// triggers is found at its entry.
+func TestOutcomeLogVerifies(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.record(t, e.sys, sample("v", 300))
+		var outs []decision.OutcomeInput
+		for i := 0; i < 300; i++ {
+			o := decision.OutcomeInput{ID: fmt.Sprintf("o-%d", i), Label: []string{"repaid", "defaulted"}[i%2], Time: servicetest.T0}
+			if i%3 == 0 {
+				o.Index = ptr(int64(i))
+			} else {
+				o.Decision = fmt.Sprintf("v-%d", i)
+			}
+			outs = append(outs, o)
+		}
+		if _, err := e.svc.RecordOutcomes(e.ctx, e.contributor(), "SYS-1", outs[:200]); err != nil {
+			t.Fatal(err)
+		}
+		// A resent batch stores only the outcomes it did not hold.
+		res, err := e.svc.RecordOutcomes(e.ctx, e.contributor(), "SYS-1", outs[150:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Accepted != 100 || res.Duplicates != 50 {
+			t.Fatalf("accepted %d, duplicates %d; want 100 and 50", res.Accepted, res.Duplicates)
+		}
+		reps := e.verifyAll(t)
+		r := reps[tlog.KindOutcome+"/"+e.sys.ID]
+		if r == nil || r.Size != 300 || r.Entries != 300 {
+			t.Fatalf("outcome log report %+v, want 300 verified entries", r)
+		}
+		if got := e.count(t, `SELECT count(*) FROM decision_outcomes WHERE idx >= 0 AND idx < 300`); got != 300 {
+			t.Fatalf("%d outcome rows with indexes 0 to 299, want 300", got)
+		}
+		stmt := `DROP TRIGGER decision_outcomes_no_update`
+		if d.Dialect() == db.Postgres {
+			stmt = `ALTER TABLE decision_outcomes DISABLE TRIGGER ALL`
+		}
+		if _, err := d.ExecContext(e.ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(e.ctx, `UPDATE decision_outcomes SET label = 'repaid' WHERE idx = 7`); err != nil {
+			t.Fatal(err)
+		}
+		vs := e.verifiers(t)
+		rep, err := tlog.VerifyLog(e.ctx, d, r.LogID, tlog.VerifyOptions{Verifiers: vs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK() || rep.Problems[0].Index != 7 || !strings.Contains(rep.Problems[0].Message, "outcome row differs") {
+			t.Fatalf("an altered outcome was reported as %v", rep.Problems)
+		}
 	})
 }

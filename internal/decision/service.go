@@ -94,8 +94,10 @@ func New(d *db.DB, logs *tlog.Logs, clock aims.Clock, systems Systems, models Mo
 
 // Log is a system's decision log.
 type Log struct {
-	No            int64  `json:"-"`
-	LogID         string `json:"log_id"`
+	No    int64  `json:"-"`
+	LogID string `json:"log_id"`
+	// OutcomeLogID is the log of the outcomes reported for the decisions.
+	OutcomeLogID  string `json:"outcome_log_id"`
 	Origin        string `json:"origin"`
 	SystemID      string `json:"system_id"`
 	SystemRef     string `json:"system"`
@@ -130,9 +132,9 @@ func (s *Service) CheckWrite(ctx context.Context, actor *aims.Actor, systemRef s
 // findLog returns the system's decision log, or nil when it has none yet.
 func findLog(ctx context.Context, q db.Queryer, orgID string, sys *System) (*Log, error) {
 	l := &Log{SystemID: sys.ID, SystemRef: sys.Ref, SystemName: sys.Name}
-	err := q.QueryRowContext(ctx, `SELECT d.no, d.log_id, l.origin, l.size, d.retention_days
+	err := q.QueryRowContext(ctx, `SELECT d.no, d.log_id, d.outcome_log_id, l.origin, l.size, d.retention_days
 		FROM decision_logs d JOIN logs l ON l.id = d.log_id WHERE d.org_id = ? AND d.system_id = ?`, orgID, sys.ID).
-		Scan(&l.No, &l.LogID, &l.Origin, &l.Size, &l.RetentionDays)
+		Scan(&l.No, &l.LogID, &l.OutcomeLogID, &l.Origin, &l.Size, &l.RetentionDays)
 	if db.IsNoRows(err) {
 		return nil, nil
 	}
@@ -156,8 +158,12 @@ func (s *Service) ensureLog(ctx context.Context, actor *aims.Actor, sys *System)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO decision_logs (log_id, org_id, system_id, retention_days, created_at)
-			VALUES (?, ?, ?, ?, ?)`, logID, actor.OrgID, sys.ID, DefaultRetentionDays, s.clock()); err != nil {
+		outcomeLogID, err := s.logs.Create(ctx, tx, actor.OrgID, tlog.KindOutcome, sys.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO decision_logs (log_id, outcome_log_id, org_id, system_id, retention_days, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, logID, outcomeLogID, actor.OrgID, sys.ID, DefaultRetentionDays, s.clock()); err != nil {
 			return err
 		}
 		return s.logs.Record(ctx, tx, actor.OrgID, actor, "decision_log.create",

@@ -11,9 +11,11 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// KindDecision is an AI system's decision log, whose entries live in the
-// decision package's own rows.
-const KindDecision = "decision"
+// Kinds of sparse log, whose entries live in the decision package's own rows.
+const (
+	KindDecision = "decision" // an AI system's decision records
+	KindOutcome  = "outcome"  // the outcomes later reported for those decisions
+)
 
 // sparseStep is how far apart the levels are whose tree hashes a sparse log
 // stores: leaves are the domain's rows, and only levels 8, 16, 24 … are kept

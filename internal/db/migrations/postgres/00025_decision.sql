@@ -4,10 +4,12 @@
 -- and the record itself as an erasable payload; tree hashes above the leaves
 -- are kept in log_hashes, one level in eight. Sensitive attributes for
 -- fairness monitoring are stored apart, committed to by a salted hash.
--- Outcomes are appended later, never edited.
+-- Outcomes are appended later, never edited, to a second log of the system
+-- kept the same way.
 CREATE TABLE decision_logs (
     no BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     log_id TEXT NOT NULL UNIQUE REFERENCES logs (id),
+    outcome_log_id TEXT NOT NULL UNIQUE REFERENCES logs (id),
     org_id TEXT NOT NULL REFERENCES organisations (id),
     system_id TEXT NOT NULL UNIQUE REFERENCES ai_systems (id),
     retention_days INTEGER NOT NULL DEFAULT 183,
@@ -53,15 +55,18 @@ CREATE TABLE decision_attributes (
 );
 
 CREATE TABLE decision_outcomes (
-    id TEXT PRIMARY KEY,
     log_no BIGINT NOT NULL,
+    idx BIGINT NOT NULL,
     decision_idx BIGINT NOT NULL,
     client_id TEXT NOT NULL,
     label TEXT,
     score DOUBLE PRECISION,
     observed_at TIMESTAMPTZ NOT NULL,
     recorded_at TIMESTAMPTZ NOT NULL,
-    recorded_by TEXT NOT NULL
+    recorded_by TEXT NOT NULL,
+    record_hash BYTEA NOT NULL,
+    payload BYTEA NOT NULL,
+    PRIMARY KEY (log_no, idx)
 );
 CREATE INDEX decision_outcomes_decision ON decision_outcomes (log_no, decision_idx);
 CREATE UNIQUE INDEX decision_outcomes_client ON decision_outcomes (log_no, client_id) WHERE client_id <> '';

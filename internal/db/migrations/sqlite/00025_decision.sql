@@ -4,10 +4,12 @@
 -- and the record itself as an erasable payload; tree hashes above the leaves
 -- are kept in log_hashes, one level in eight. Sensitive attributes for
 -- fairness monitoring are stored apart, committed to by a salted hash.
--- Outcomes are appended later, never edited.
+-- Outcomes are appended later, never edited, to a second log of the system
+-- kept the same way.
 CREATE TABLE decision_logs (
     no INTEGER PRIMARY KEY,
     log_id TEXT NOT NULL UNIQUE REFERENCES logs (id),
+    outcome_log_id TEXT NOT NULL UNIQUE REFERENCES logs (id),
     org_id TEXT NOT NULL REFERENCES organisations (id),
     system_id TEXT NOT NULL UNIQUE REFERENCES ai_systems (id),
     retention_days INTEGER NOT NULL DEFAULT 183,
@@ -53,15 +55,18 @@ CREATE TABLE decision_attributes (
 );
 
 CREATE TABLE decision_outcomes (
-    id TEXT PRIMARY KEY,
     log_no INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
     decision_idx INTEGER NOT NULL,
     client_id TEXT NOT NULL,
     label TEXT,
     score REAL,
     observed_at TIMESTAMP NOT NULL,
     recorded_at TIMESTAMP NOT NULL,
-    recorded_by TEXT NOT NULL
+    recorded_by TEXT NOT NULL,
+    record_hash BLOB NOT NULL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (log_no, idx)
 );
 CREATE INDEX decision_outcomes_decision ON decision_outcomes (log_no, decision_idx);
 CREATE UNIQUE INDEX decision_outcomes_client ON decision_outcomes (log_no, client_id) WHERE client_id <> '';

@@ -195,22 +195,31 @@ type Decision struct {
 	ErasedAt  *time.Time `json:"erased_at,omitempty"`
 	Sensitive bool       `json:"sensitive_attributes" doc:"Sensitive attributes were recorded; they are stored apart and not shown."`
 	Outcomes  []Outcome  `json:"outcomes"`
+	// payload is the canonical record's bytes, for its receipt.
+	payload []byte
 }
 
 // Get returns one decision of a system by log index or client id.
 func (s *Service) Get(ctx context.Context, actor *aims.Actor, systemRef, key string) (*Decision, error) {
+	l, err := s.readableLog(ctx, actor, systemRef, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.get(ctx, actor.OrgID, l, key)
+}
+
+// readableLog returns the log of a system whose decisions the actor may
+// read; a system without a log holds no decision named key.
+func (s *Service) readableLog(ctx context.Context, actor *aims.Actor, systemRef, key string) (*Log, error) {
 	sys, err := s.system(ctx, actor, identity.ActDecisionRead, systemRef)
 	if err != nil {
 		return nil, err
 	}
 	l, err := findLog(ctx, s.db, actor.OrgID, sys)
-	if err != nil {
-		return nil, err
+	if err == nil && l == nil {
+		err = aims.NotFound("decision", key)
 	}
-	if l == nil {
-		return nil, aims.NotFound("decision", key)
-	}
-	return s.get(ctx, actor.OrgID, l, key)
+	return l, err
 }
 
 // get finds a decision by key: digits are a log index, and then, if no
@@ -240,7 +249,8 @@ func (s *Service) get(ctx context.Context, orgID string, l *Log, key string) (*D
 	if err != nil {
 		return nil, err
 	}
-	out := &Decision{Summary: *d, System: l.SystemRef, RecordHash: fmt.Sprintf("%x", hash), ErasedAt: erasedAt, Sensitive: sensitive}
+	out := &Decision{Summary: *d, System: l.SystemRef, RecordHash: fmt.Sprintf("%x", hash), ErasedAt: erasedAt, Sensitive: sensitive,
+		payload: payload}
 	if payload != nil {
 		if out.Record, err = ParseRecord(payload); err != nil {
 			return nil, err

@@ -42,15 +42,11 @@ type Receipt struct {
 // Receipt returns the receipt of one decision, by index or client id. When no
 // signed checkpoint covers the decision yet, one is signed.
 func (s *Service) Receipt(ctx context.Context, actor *aims.Actor, systemRef, key string) (*Receipt, error) {
-	d, err := s.Get(ctx, actor, systemRef, key)
+	l, err := s.readableLog(ctx, actor, systemRef, key)
 	if err != nil {
 		return nil, err
 	}
-	sys, err := s.systems.Lookup(ctx, actor.OrgID, systemRef)
-	if err != nil {
-		return nil, err
-	}
-	l, err := findLog(ctx, s.db, actor.OrgID, sys)
+	d, err := s.get(ctx, actor.OrgID, l, key)
 	if err != nil {
 		return nil, err
 	}
@@ -82,20 +78,10 @@ func (s *Service) Receipt(ctx context.Context, actor *aims.Actor, systemRef, key
 	for i, h := range proof {
 		r.Proof[i] = base64.StdEncoding.EncodeToString(h[:])
 	}
-	if d.Record != nil {
-		payload, err := s.payload(ctx, l.No, d.Index)
-		if err != nil {
-			return nil, err
-		}
-		r.Record = base64.StdEncoding.EncodeToString(payload)
+	if d.payload != nil {
+		r.Record = base64.StdEncoding.EncodeToString(d.payload)
 	}
 	return r, nil
-}
-
-func (s *Service) payload(ctx context.Context, logNo, idx int64) ([]byte, error) {
-	var b []byte
-	err := s.db.QueryRowContext(ctx, `SELECT payload FROM decisions WHERE log_no = ? AND idx = ?`, logNo, idx).Scan(&b)
-	return b, err
 }
 
 func hexHash(s string) (tlog.Hash, error) {

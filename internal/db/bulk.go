@@ -1,10 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -125,4 +127,67 @@ func (t *Tx) InsertFunc(ctx context.Context, table string, columns []string, nex
 		}
 	}
 	return nil
+}
+
+// AddCounts adds counts to table: each row holds the key columns' values
+// followed by a count, which is added to the count of the row with that key,
+// or inserted when there is none. The table's count column is n and its
+// primary key is keys. Rows are written in key order, so that two
+// transactions adding to the same keys cannot deadlock.
+func (t *Tx) AddCounts(ctx context.Context, table string, keys []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b []any) int {
+		for i := range keys {
+			if c := compareValues(a[i], b[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	cols := len(keys) + 1
+	tuple := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	head := "INSERT INTO " + table + " (" + strings.Join(keys, ", ") + ", n) VALUES "
+	tail := " ON CONFLICT (" + strings.Join(keys, ", ") + ") DO UPDATE SET n = " + table + ".n + excluded.n"
+	per := max(1, sqliteInsertParams/cols)
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		if n < per {
+			for n&(n-1) != 0 {
+				n &= n - 1 // falling powers of two, so that few statements are parsed
+			}
+		}
+		args := make([]any, 0, n*cols)
+		for _, r := range rows[:n] {
+			if len(r) != cols {
+				return fmt.Errorf("counts for %s: a row has %d values for %d columns", table, len(r), cols)
+			}
+			args = append(args, r...)
+		}
+		st, err := t.prepared(ctx, head+tuple+strings.Repeat(", "+tuple, n-1)+tail)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// compareValues orders two key values of the same column.
+func compareValues(a, b any) int {
+	switch x := a.(type) {
+	case string:
+		return strings.Compare(x, b.(string))
+	case int64:
+		return cmp.Compare(x, b.(int64))
+	case int:
+		return cmp.Compare(x, b.(int))
+	case float64:
+		return cmp.Compare(x, b.(float64))
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 }

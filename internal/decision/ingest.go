@@ -140,6 +140,7 @@ type encoding struct {
 	dupOf []int           // the earlier record of the batch with the same id, or -1
 	bad   int             // how many records have problems
 	ready []chan struct{} // closed when the chunk is done
+	stats []*tally        // what each chunk's good records add to the statistics
 	err   error           // set before the chunks still waiting are closed
 }
 
@@ -148,8 +149,10 @@ type encoding struct {
 func startEncoding(recs []Record, systemID string, models map[string]*canonicalModel) *encoding {
 	e := &encoding{enc: make([]*encoded, len(recs)), probs: make([]aims.Problems, len(recs)), dupOf: make([]int, len(recs)),
 		ready: make([]chan struct{}, (len(recs)+chunk-1)/chunk)}
+	e.stats = make([]*tally, len(e.ready))
 	for i := range e.ready {
 		e.ready[i] = make(chan struct{})
+		e.stats[i] = newTally()
 	}
 	go func() {
 		first := make(map[string]int, len(recs))
@@ -181,6 +184,7 @@ func startEncoding(recs []Record, systemID string, models map[string]*canonicalM
 					return
 				}
 				e.enc[i] = x
+				e.stats[c].record(r, m.ID, 1)
 			}
 			close(e.ready[c])
 		}
@@ -332,6 +336,9 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 			if err := tx.Insert(ctx, "decision_attributes", attributeColumns, attrs); err != nil {
 				return fmt.Errorf("cannot store sensitive attributes: %w", err)
 			}
+			if err := batchStats(pipe, recs, known).store(ctx, tx, l.No); err != nil {
+				return err
+			}
 			if f.Size == size {
 				res.Size = size
 				return nil
@@ -374,6 +381,24 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 		}
 	}
 	return nil
+}
+
+// batchStats is what the records of a batch that are stored add to the
+// statistics: every encoded record's contribution, less those of the
+// records whose ids the log held already.
+func batchStats(pipe *encoding, recs []Record, known map[string]int64) *tally {
+	t := newTally()
+	for _, c := range pipe.stats {
+		t.add(c)
+	}
+	if len(known) > 0 {
+		for i := range recs {
+			if _, ok := known[recs[i].ID]; ok && pipe.enc[i] != nil {
+				t.record(&recs[i], pipe.enc[i].modelID, -1)
+			}
+		}
+	}
+	return t
 }
 
 // frontier returns the right edge of the log's tree at size: the one the

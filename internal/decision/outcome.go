@@ -120,6 +120,7 @@ func (s *Service) RecordOutcomes(ctx context.Context, actor *aims.Actor, systemR
 		keep := func(i int64, h tlog.Hash) { hidx, hashes = append(hidx, i), append(hashes, h) }
 		seen := map[string]bool{}
 		rows := make([][]any, 0, len(in))
+		var labelled []truthChange
 		res.Accepted, res.Duplicates = 0, 0
 		for i, o := range in {
 			if _, ok := known[o.ID]; o.ID != "" && (ok || seen[o.ID]) {
@@ -138,13 +139,24 @@ func (s *Service) RecordOutcomes(ctx context.Context, actor *aims.Actor, systemR
 			}
 			h := tlog.Hash(sha256.Sum256(payload))
 			rows = append(rows, []any{l.No, f.Size, idx[i], o.ID, nullable(o.Label), number(o.Score), o.Time, now, actor.Label(), h[:], payload})
+			if o.Label != "" {
+				labelled = append(labelled, truthChange{decision: idx[i], label: o.Label, observed: o.Time, idx: f.Size})
+			}
 			f.Add(h, keep)
 			res.Accepted++
+		}
+		// The statistics move by the outcomes' labels from those stored before.
+		stats, err := outcomeStats(ctx, tx, l.No, labelled)
+		if err != nil {
+			return err
 		}
 		if err := tx.Insert(ctx, "decision_outcomes", outcomeColumns, rows); err != nil {
 			return fmt.Errorf("cannot store outcomes: %w", err)
 		}
 		if err := tlog.StoreHashes(ctx, tx, l.OutcomeLogID, hidx, hashes); err != nil {
+			return err
+		}
+		if err := stats.store(ctx, tx, l.No); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE logs SET size = ? WHERE id = ?`, f.Size, l.OutcomeLogID)

@@ -9,6 +9,7 @@ const (
 	ReminderActionOverdue    = "action_overdue"          // a corrective, review or treatment action is past its due date
 	ReminderAcknowledgement  = "acknowledgement_pending" // a person has not acknowledged a document distributed to them
 	ReminderIncidentDeadline = "incident_deadline"       // a notification deadline of an incident is near or past
+	ReminderMonitorAlert     = "monitor_alert"           // a monitor found a metric beyond its threshold
 )
 
 // Reminder is something due that people should hear of. Every capability

@@ -24,6 +24,7 @@ import (
 	"github.com/aims-dev/aims/internal/internalaudit"
 	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
+	"github.com/aims-dev/aims/internal/monitor"
 	"github.com/aims-dev/aims/internal/nonconformity"
 	"github.com/aims-dev/aims/internal/notify"
 	"github.com/aims-dev/aims/internal/objective"
@@ -63,6 +64,7 @@ type App struct {
 	Objectives      *objective.Service
 	Incidents       *incident.Service
 	Decisions       *decision.Service
+	Monitors        *monitor.Service
 	Nonconformities *nonconformity.Service
 	InternalAudits  *internalaudit.Service
 	Reviews         *review.Service
@@ -130,6 +132,7 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Notifications = notify.New(d, a.Logs, a.Clock, notificationSources{a})
 	a.Decisions = decision.New(d, a.Logs, a.Clock, decisionSources{a}, decisionSources{a},
 		decision.Limits{Records: cfg.DecisionMaxRecords, Bytes: cfg.DecisionMaxBytes})
+	a.Monitors = monitor.New(d, a.Logs, a.Clock, monitorSources{a}, monitorSources{a}, monitorSources{a}, monitorSources{a})
 	return a, nil
 }
 

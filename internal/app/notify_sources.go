@@ -63,6 +63,7 @@ func (s notificationSources) Reminders(ctx context.Context, orgID string) ([]aim
 		{"concerns", a.Concerns.Reminders},
 		{"objectives", a.Objectives.Reminders},
 		{"incidents", a.Incidents.Reminders},
+		{"monitors", a.Monitors.Reminders},
 		{"nonconformities", a.Nonconformities.Reminders},
 		{"internal audits", a.InternalAudits.Reminders},
 		{"management reviews", a.Reviews.Reminders},

@@ -272,6 +272,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		_, err := s.app.Decisions.EraseExpired(ctx)
 		return err
 	})
+	go job.Every(jobs, "judge monitoring windows", time.Minute, s.app.Monitors.EvaluateDue)
 	if cfg.ReminderInterval > 0 {
 		go job.Every(jobs, "send reminders", cfg.ReminderInterval, s.app.Notifications.Run)
 	}

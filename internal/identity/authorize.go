@@ -62,6 +62,7 @@ const (
 	ActDecisionRead     = "decision.read"              // read decision records: inputs, explanations, reviews and receipts
 	ActDecisionToken    = "decision.token"             // create API tokens that may only write one system's decisions
 	ActDecisionErase    = "decision.erase"             // erase a subject's decision payloads and set how long decisions are kept
+	ActMonitorEdit      = "monitor.edit"               // set up monitoring of AI systems: settings, monitors and their thresholds
 )
 
 var (
@@ -126,6 +127,7 @@ var permissions = map[string][]aims.Role{
 	ActDecisionRead:     {aims.RoleOwner, aims.RoleManager, aims.RoleContributor, aims.RoleAuditor},
 	ActDecisionToken:    editors,
 	ActDecisionErase:    leads,
+	ActMonitorEdit:      editors,
 }
 
 // Authorize returns nil when the actor's role allows the action in its

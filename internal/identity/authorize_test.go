@@ -125,6 +125,7 @@ func TestRolesDocumentation(t *testing.T) {
 		"read decision records: inputs, explanations, reviews and receipts":           identity.ActDecisionRead,
 		"create API tokens that may only write one system's decisions":                identity.ActDecisionToken,
 		"erase a subject's decision payloads and set how long decisions are kept":     identity.ActDecisionErase,
+		"set up monitoring of AI systems: settings, monitors and their thresholds":    identity.ActMonitorEdit,
 		"approve impact assessments":                                                  identity.ActImpactApprove,
 		"copy and edit impact assessment templates":                                   identity.ActImpactTemplate,
 		"add and change the organisation's own controls":                              identity.ActCatalogManage,

@@ -98,7 +98,8 @@ var StateTables = []string{"installation", "organisations", "users", "membership
 	"internal_audit_findings", "management_reviews", "review_decisions", "review_actions",
 	"notifications", "notification_preferences", "notification_emails", "webhooks", "webhook_deliveries",
 	"decision_logs", "decisions", "decision_tallies", "decision_attributes", "decision_outcomes",
-	"decision_counts", "decision_scores", "decision_inputs"}
+	"decision_counts", "decision_scores", "decision_inputs",
+	"monitor_settings", "monitors", "monitor_results", "monitor_alerts"}
 
 // Snapshot renders every row of the StateTables, by table, in a stable order.
 func Snapshot(t testing.TB, d *db.DB) map[string][]string {

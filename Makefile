@@ -4,3 +4,4 @@
 bench:
 	go test -run '^$$' -bench . -benchtime 30x ./internal/decision
 	go test -run '^$$' -bench . ./internal/tlog
+	go test -run '^$$' -bench . -benchtime 5x ./internal/monitor

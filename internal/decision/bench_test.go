@@ -125,3 +125,48 @@ func storedRows(b *testing.B, e *env, from, to int64) (rows, attrs [][]any) {
 		fmt.Sprint(baselineLog)+` ORDER BY idx`, len(benchAttributeColumns), &attrs)
 	return rows, attrs
 }
+
+// BenchmarkIngestMonitoring measures what keeping the monitoring statistics
+// costs: batches of 10,000 full records recorded with the statistics and
+// without them, alternately into two systems, in the same run. The ratio
+// is the rate with statistics over the rate without (the target is at
+// least 0.9).
+func BenchmarkIngestMonitoring(b *testing.B) {
+	for _, dialect := range dbtest.Dialects(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := dbtest.New(b, dialect)
+			e := newEnv(b, d)
+			var with, without time.Duration
+			records := 0
+			for i := 0; b.Loop(); i++ {
+				for _, off := range []bool{false, true} {
+					e.svc.SetWithoutStats(off)
+					sys := "SYS-1"
+					if off {
+						sys = "SYS-2"
+					}
+					recs := sample(fmt.Sprintf("mon%d", i), benchBatch)
+					if off {
+						for j := range recs {
+							recs[j].Model = "2.0.0"
+						}
+					}
+					start := time.Now()
+					if _, err := e.svc.Record(e.ctx, e.contributor(), sys, recs, decision.RecordOptions{}); err != nil {
+						b.Fatal(err)
+					}
+					if off {
+						without += time.Since(start)
+					} else {
+						with += time.Since(start)
+					}
+				}
+				records += benchBatch
+			}
+			e.svc.SetWithoutStats(false)
+			b.ReportMetric(float64(records)/with.Seconds(), "records/s")
+			b.ReportMetric(float64(records)/without.Seconds(), "without-stats-records/s")
+			b.ReportMetric(without.Seconds()/with.Seconds(), "ratio")
+		})
+	}
+}

@@ -69,7 +69,7 @@ func (s *Service) Record(ctx context.Context, actor *aims.Actor, systemRef strin
 	// Records are checked and encoded in the background while the ones
 	// before them are stored; a bad record rolls the batch back, unless
 	// the request is partial.
-	pipe := startEncoding(recs, sys.ID, models)
+	pipe := startEncoding(recs, sys.ID, models, s.withoutStats)
 	l, err := findLog(ctx, s.db, actor.OrgID, sys)
 	if err != nil {
 		return nil, err
@@ -144,9 +144,10 @@ type encoding struct {
 	err   error           // set before the chunks still waiting are closed
 }
 
-// startEncoding begins checking and encoding the records, in order: the
+// startEncoding begins checking and encoding the records (and counting
+// them for monitoring unless withoutStats), in order: the
 // first good record with an id stands for later ones with the same id.
-func startEncoding(recs []Record, systemID string, models map[string]*canonicalModel) *encoding {
+func startEncoding(recs []Record, systemID string, models map[string]*canonicalModel, withoutStats bool) *encoding {
 	e := &encoding{enc: make([]*encoded, len(recs)), probs: make([]aims.Problems, len(recs)), dupOf: make([]int, len(recs)),
 		ready: make([]chan struct{}, (len(recs)+chunk-1)/chunk)}
 	e.stats = make([]*tally, len(e.ready))
@@ -184,7 +185,9 @@ func startEncoding(recs []Record, systemID string, models map[string]*canonicalM
 					return
 				}
 				e.enc[i] = x
-				e.stats[c].record(r, m.ID, 1)
+				if !withoutStats {
+					e.stats[c].record(r, m.ID, 1)
+				}
 			}
 			close(e.ready[c])
 		}
@@ -336,8 +339,10 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 			if err := tx.Insert(ctx, "decision_attributes", attributeColumns, attrs); err != nil {
 				return fmt.Errorf("cannot store sensitive attributes: %w", err)
 			}
-			if err := batchStats(pipe, recs, known).store(ctx, tx, l.No); err != nil {
-				return err
+			if !s.withoutStats {
+				if err := batchStats(pipe, recs, known).store(ctx, tx, l.No); err != nil {
+					return err
+				}
 			}
 			if f.Size == size {
 				res.Size = size

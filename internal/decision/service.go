@@ -73,6 +73,9 @@ type Service struct {
 	models  Models
 	// Limits are the request limits the API enforces.
 	Limits Limits
+	// withoutStats skips the monitoring statistics, so that a benchmark can
+	// measure what keeping them costs.
+	withoutStats bool
 	// frontiers holds, by log id, the right edge of the tree each log had
 	// after this process's last append to it.
 	frontiers sync.Map

@@ -213,7 +213,7 @@ func TestMonthWithDegradingFairness(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 // ownerOf returns the actor of the organisation's owner.
-func ownerOf(t *testing.T, env *apptest.Env) *aims.Actor {
+func ownerOf(t testing.TB, env *apptest.Env) *aims.Actor {
 	t.Helper()
 	var id string
 	if err := env.App.DB.QueryRowContext(context.Background(), `SELECT id FROM users WHERE email = ?`, env.OwnerEmail).Scan(&id); err != nil {

@@ -1,0 +1,4 @@
+package decision
+
+// SetWithoutStats turns the monitoring statistics off or on, for benchmarks.
+func (s *Service) SetWithoutStats(off bool) { s.withoutStats = off }

@@ -128,3 +128,28 @@ func (s *Service) Reminders(ctx context.Context, orgID string) ([]aims.Reminder,
 	}
 	return out, nil
 }
+
+// Current counts the organisation's active monitors that judged a window
+// lately: within two of their windows and their delay. They are evidence
+// that AI systems are monitored in operation (A.6.2.6).
+func (s *Service) Current(ctx context.Context, orgID string) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT win, delay_hours, evaluated_until FROM monitors
+		WHERE org_id = ? AND archived_at IS NULL AND evaluated_until IS NOT NULL`, orgID)
+	if err != nil {
+		return 0, fmt.Errorf("cannot count monitors: %w", err)
+	}
+	defer rows.Close()
+	now, n := s.clock(), 0
+	for rows.Next() {
+		var win string
+		var delay int
+		var until time.Time
+		if err := rows.Scan(&win, &delay, &until); err != nil {
+			return 0, err
+		}
+		if until.After(now.Add(-2*windowLength(win) - time.Duration(delay)*time.Hour)) {
+			n++
+		}
+	}
+	return n, rows.Err()
+}

@@ -289,6 +289,23 @@ func TestPerformanceAndDriftMonitors(t *testing.T) {
 					t.Errorf("an alert without severity opened %s", al.Incident)
 				}
 			}
+			// Monitors that judge windows are evidence of monitoring in operation.
+			rep, err := a.Readiness.Compute(ctx, owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := 0
+			for _, r := range append(rep.Controls, rep.Clauses...) {
+				if r.ID == "A.6.2.6" || r.ID == "9.1" {
+					found++
+					if r.Evidence != 2 {
+						t.Errorf("%s counts %d pieces of evidence, want the 2 monitors", r.ID, r.Evidence)
+					}
+				}
+			}
+			if found != 2 {
+				t.Errorf("readiness has %d of A.6.2.6 and 9.1", found)
+			}
 			// Judging again changes nothing.
 			before := len(env.Actions(env.Org.ID))
 			if err := a.Monitors.EvaluateDue(ctx); err != nil || len(env.Actions(env.Org.ID)) != before {

@@ -132,7 +132,8 @@ func Open(ctx context.Context, cfg *config.Config, signing bool) (*App, error) {
 	a.Notifications = notify.New(d, a.Logs, a.Clock, notificationSources{a})
 	a.Decisions = decision.New(d, a.Logs, a.Clock, decisionSources{a}, decisionSources{a},
 		decision.Limits{Records: cfg.DecisionMaxRecords, Bytes: cfg.DecisionMaxBytes})
-	a.Monitors = monitor.New(d, a.Logs, a.Clock, monitorSources{a}, monitorSources{a}, monitorSources{a}, monitorSources{a})
+	a.Monitors = monitor.New(d, a.Logs, a.Clock, monitorSources{a}, monitorSources{a}, monitorSources{a}, monitorSources{a},
+		monitorSources{a})
 	return a, nil
 }
 

@@ -80,3 +80,29 @@ func (s monitorSources) Open(ctx context.Context, actor *aims.Actor, req monitor
 func (s monitorSources) IsMember(ctx context.Context, orgID, userID string) (bool, error) {
 	return ncMember(ctx, s.a, orgID, userID)
 }
+
+// Profile returns what drift needs of a data set version's profile.
+func (s monitorSources) Profile(ctx context.Context, orgID, key string) (*monitor.Profile, error) {
+	v, err := s.a.Datasets.GetVersion(ctx, &aims.Actor{Kind: aims.ActorSystem, Name: "aims:monitor", OrgID: orgID}, key)
+	if err != nil {
+		return nil, err
+	}
+	if v.Profile == nil || v.Profile.Result == nil {
+		return nil, aims.NotFound("profile of data set version", key)
+	}
+	res := v.Profile.Result
+	out := &monitor.Profile{Key: v.Key, Rows: res.Rows, Columns: map[string]monitor.ProfileColumn{}}
+	for _, c := range res.Columns {
+		col := monitor.ProfileColumn{Present: res.Rows - c.Missing}
+		if c.Numeric != nil {
+			for _, b := range c.Numeric.Histogram {
+				col.Bins = append(col.Bins, monitor.ProfileBin{Low: b.Low, High: b.High, Count: b.Count})
+			}
+		}
+		for _, t := range c.Top {
+			col.Top = append(col.Top, monitor.ProfileValue{Value: t.Value, Count: t.Count})
+		}
+		out.Columns[c.Name] = col
+	}
+	return out, nil
+}

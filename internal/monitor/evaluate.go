@@ -109,7 +109,12 @@ func (s *Service) evaluate(ctx context.Context, actor *aims.Actor, m *Monitor) (
 		return nil, err
 	}
 	var ref *Stats
-	if drift {
+	var prof *Profile
+	if drift && m.ReferenceDataset != "" {
+		if prof, err = s.profiles.Profile(ctx, actor.OrgID, m.ReferenceDataset); err != nil {
+			return nil, fmt.Errorf("cannot read the reference profile of %s: %w", m.Ref, err)
+		}
+	} else if drift {
 		if ref, err = s.stats.SystemStats(ctx, actor.OrgID, m.SystemID, StatsQuery{From: *m.ReferenceFrom, To: *m.ReferenceTo,
 			ModelVersionID: m.ModelVersionID, Inputs: true}); err != nil {
 			return nil, err
@@ -123,7 +128,7 @@ func (s *Service) evaluate(ctx context.Context, actor *aims.Actor, m *Monitor) (
 		if cur == nil {
 			cur = &Stats{}
 		}
-		v, n := measure(m, st, cur, ref)
+		v, n := measure(m, st, cur, ref, prof)
 		j := judgement{Result: Result{Window: w, N: n, Status: StatusInsufficient, JudgedAt: now}}
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
 			j.Value = &v

@@ -8,9 +8,10 @@ import (
 )
 
 // measure computes a monitor's metric over the statistics of one window
-// (and, for drift, of the reference), with the sample size it rests on.
-// The value is NaN when the metric is undefined or the sample too small.
-func measure(m *Monitor, st *Settings, cur, ref *Stats) (float64, int64) {
+// (and, for drift, of the reference window or profile), with the sample
+// size it rests on. The value is NaN when the metric is undefined or the
+// sample too small.
+func measure(m *Monitor, st *Settings, cur, ref *Stats, prof *Profile) (float64, int64) {
 	min := int64(m.MinSamples)
 	switch {
 	case slices.Contains(performanceMetrics, m.Metric) || m.Metric == MetricSelectionRate:
@@ -69,15 +70,26 @@ func measure(m *Monitor, st *Settings, cur, ref *Stats) (float64, int64) {
 			metric.Method(m.Method), metric.Agg(m.Agg))
 		return v, n
 	case slices.Contains(driftMetrics, m.Metric):
-		dc, dr := distributions(cur, nil)[m.Feature], distributions(ref, nil)[m.Feature]
-		if dc == nil || dr == nil {
+		dc := distributions(cur, nil)[m.Feature]
+		if dc == nil {
 			return math.NaN(), 0
 		}
 		n := int64(dc.n)
-		if n < min || int64(dr.n) < min {
-			return math.NaN(), n
+		var r metric.Result
+		var ok bool
+		if prof != nil {
+			col, found := prof.Columns[m.Feature]
+			if !found || n < min {
+				return math.NaN(), n
+			}
+			r, ok = profileDrift(col, dc, driftMethod(m.Metric))
+		} else {
+			dr := distributions(ref, nil)[m.Feature]
+			if dr == nil || n < min || int64(dr.n) < min {
+				return math.NaN(), n
+			}
+			r, ok = drift(dr, dc, driftMethod(m.Metric))
 		}
-		r, ok := drift(dr, dc, driftMethod(m.Metric))
 		if !ok {
 			return math.NaN(), n
 		}

@@ -97,7 +97,23 @@ func (s *Service) check(ctx context.Context, actor *aims.Actor, sys *System, req
 	if req.DelayHours < 0 || req.DelayHours > 8760 {
 		p.Add("delay_hours", "must be between 0 and 8760")
 	}
-	if drift {
+	req.ReferenceDataset = strings.TrimSpace(req.ReferenceDataset)
+	m.ReferenceDataset = ""
+	if drift && req.ReferenceDataset != "" {
+		if req.ReferenceFrom != nil || req.ReferenceTo != nil {
+			p.Add("reference_dataset", "give a reference window or a data set version, not both")
+		} else if prof, err := s.profiles.Profile(ctx, actor.OrgID, req.ReferenceDataset); err == nil {
+			m.ReferenceDataset = prof.Key
+			if _, ok := prof.Columns[req.Feature]; !ok && req.Feature != "" {
+				p.Add("feature", "names no column of the profile of %s", prof.Key)
+			}
+		} else if aims.CodeOf(err) == aims.CodeNotFound || aims.CodeOf(err) == aims.CodeInvalid {
+			p.Add("reference_dataset", "names no profiled data set version: profile its file first")
+		} else {
+			return err
+		}
+	}
+	if drift && req.ReferenceDataset == "" {
 		switch {
 		case req.ReferenceFrom == nil:
 			p.Add("reference_from", "is required for a drift metric: the start of the reference window")
@@ -112,8 +128,12 @@ func (s *Service) check(ctx context.Context, actor *aims.Actor, sys *System, req
 		if (metric == MetricKS || metric == MetricKSP) && req.Feature == FeatureOutputLabel {
 			p.Add("feature", "Kolmogorov–Smirnov compares numbers: the output label is a category")
 		}
-	} else if req.ReferenceFrom != nil || req.ReferenceTo != nil {
+	}
+	if !drift && (req.ReferenceFrom != nil || req.ReferenceTo != nil) {
 		p.Add("reference_from", "applies to drift metrics only")
+	}
+	if !drift && req.ReferenceDataset != "" {
+		p.Add("reference_dataset", "applies to drift metrics only")
 	}
 	if req.Severity != "" && !slices.Contains([]string{"low", "medium", "high", "critical"}, req.Severity) {
 		p.Add("severity", "must be low, medium, high or critical, or empty for no incident")
@@ -179,6 +199,7 @@ type auditMonitor struct {
 	DelayHours    int     `json:"delay_hours"`
 	ReferenceFrom string  `json:"reference_from"`
 	ReferenceTo   string  `json:"reference_to"`
+	ReferenceData string  `json:"reference_dataset"`
 	Severity      string  `json:"severity"`
 	OwnerID       string  `json:"owner_id"`
 	Archived      bool    `json:"archived"`
@@ -192,7 +213,7 @@ func (m *Monitor) audit() auditMonitor {
 		return t.Format(time.RFC3339)
 	}
 	return auditMonitor{m.Name, m.Metric, m.Feature, m.Group, m.Method, m.Agg, m.ModelVersion, m.Window, m.Threshold, m.Direction,
-		m.MinSamples, m.DelayHours, f(m.ReferenceFrom), f(m.ReferenceTo), m.Severity, m.OwnerID, m.Archived}
+		m.MinSamples, m.DelayHours, f(m.ReferenceFrom), f(m.ReferenceTo), m.ReferenceDataset, m.Severity, m.OwnerID, m.Archived}
 }
 
 // record writes a monitor's audit event.
@@ -226,11 +247,11 @@ func (s *Service) Create(ctx context.Context, actor *aims.Actor, systemRef strin
 		now := s.clock()
 		m.ID, m.Ref, m.Version, m.CreatedBy, m.CreatedAt, m.UpdatedAt = aims.NewID(), ref, 1, actor.Label(), now, now
 		if _, err := tx.ExecContext(ctx, `INSERT INTO monitors (id, org_id, ref, system_id, name, metric, feature, grp, method, agg,
-			model_version_id, win, threshold, direction, min_samples, delay_hours, reference_from, reference_to, severity, owner_id,
-			state, version, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+			model_version_id, win, threshold, direction, min_samples, delay_hours, reference_from, reference_to, reference_dataset, severity,
+			owner_id, state, version, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
 			m.ID, actor.OrgID, m.Ref, m.SystemID, m.Name, m.Metric, m.Feature, m.Group, m.Method, m.Agg, m.ModelVersionID, m.Window,
-			m.Threshold, m.Direction, m.MinSamples, m.DelayHours, m.ReferenceFrom, m.ReferenceTo, m.Severity, m.OwnerID, m.State,
-			m.CreatedBy, now, now); err != nil {
+			m.Threshold, m.Direction, m.MinSamples, m.DelayHours, m.ReferenceFrom, m.ReferenceTo, m.ReferenceDataset, m.Severity, m.OwnerID,
+			m.State, m.CreatedBy, now, now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, actor, "monitor.create", m, nil)
@@ -242,7 +263,7 @@ func (s *Service) Create(ctx context.Context, actor *aims.Actor, systemRef strin
 }
 
 const monitorColumns = `m.id, m.ref, m.system_id, m.name, m.metric, m.feature, m.grp, m.method, m.agg, m.model_version_id, m.win,
-	m.threshold, m.direction, m.min_samples, m.delay_hours, m.reference_from, m.reference_to, m.severity, m.owner_id, m.state,
+	m.threshold, m.direction, m.min_samples, m.delay_hours, m.reference_from, m.reference_to, m.reference_dataset, m.severity, m.owner_id, m.state,
 	m.evaluated_until, m.archived_at, m.version, m.created_by, m.created_at, m.updated_at`
 
 // query lists monitors of the organisation matching rest.
@@ -257,7 +278,7 @@ func (s *Service) query(ctx context.Context, q db.Queryer, orgID, rest string, a
 		var m Monitor
 		var archived *time.Time
 		if err := rows.Scan(&m.ID, &m.Ref, &m.SystemID, &m.Name, &m.Metric, &m.Feature, &m.Group, &m.Method, &m.Agg, &m.ModelVersionID,
-			&m.Window, &m.Threshold, &m.Direction, &m.MinSamples, &m.DelayHours, &m.ReferenceFrom, &m.ReferenceTo, &m.Severity,
+			&m.Window, &m.Threshold, &m.Direction, &m.MinSamples, &m.DelayHours, &m.ReferenceFrom, &m.ReferenceTo, &m.ReferenceDataset, &m.Severity,
 			&m.OwnerID, &m.State, &m.EvaluatedUntil, &archived, &m.Version, &m.CreatedBy, &m.CreatedAt, &m.UpdatedAt); err != nil {
 			return nil, err
 		}
@@ -357,10 +378,10 @@ func (s *Service) Update(ctx context.Context, actor *aims.Actor, ref string, req
 		now := s.clock()
 		res, err := tx.ExecContext(ctx, `UPDATE monitors SET name = ?, metric = ?, feature = ?, grp = ?, method = ?, agg = ?,
 			model_version_id = ?, win = ?, threshold = ?, direction = ?, min_samples = ?, delay_hours = ?, reference_from = ?,
-			reference_to = ?, severity = ?, owner_id = ?, version = version + 1, updated_at = ?
+			reference_to = ?, reference_dataset = ?, severity = ?, owner_id = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ? AND archived_at IS NULL`,
 			m.Name, m.Metric, m.Feature, m.Group, m.Method, m.Agg, m.ModelVersionID, m.Window, m.Threshold, m.Direction,
-			m.MinSamples, m.DelayHours, m.ReferenceFrom, m.ReferenceTo, m.Severity, m.OwnerID, now, m.ID, req.Version)
+			m.MinSamples, m.DelayHours, m.ReferenceFrom, m.ReferenceTo, m.ReferenceDataset, m.Severity, m.OwnerID, now, m.ID, req.Version)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
@@ -47,6 +48,18 @@ func (s *Service) Report(ctx context.Context, actor *aims.Actor, systemRef strin
 			}
 		}
 	}
+	var prof *Profile
+	if q.ReferenceDataset != "" {
+		if q.ReferenceFrom != nil || q.ReferenceTo != nil {
+			p.Add("reference_dataset", "give a reference range or a data set version, not both")
+		} else if pr, err := s.profiles.Profile(ctx, actor.OrgID, strings.TrimSpace(q.ReferenceDataset)); err == nil {
+			prof = pr
+		} else if aims.CodeOf(err) == aims.CodeNotFound || aims.CodeOf(err) == aims.CodeInvalid {
+			p.Add("reference_dataset", "names no profiled data set version")
+		} else {
+			return nil, err
+		}
+	}
 	var modelID, modelKey string
 	if q.ModelVersion != "" {
 		id, key, err := s.models.Resolve(ctx, actor.OrgID, sys.ID, q.ModelVersion)
@@ -84,7 +97,12 @@ func (s *Service) Report(ctx context.Context, actor *aims.Actor, systemRef strin
 		return nil, err
 	}
 	r.Fairness = fairness(cells(cur.Counts, st, nil), st.Positive != "")
-	r.Drift = drifts(ref, cur)
+	if prof != nil {
+		r.ReferenceDataset, r.ReferenceFrom, r.ReferenceTo = prof.Key, time.Time{}, time.Time{}
+		r.Drift = profileDrifts(prof, cur)
+	} else {
+		r.Drift = drifts(ref, cur)
+	}
 	r.Series, r.Groups = seriesOf(series, st, from, to, length)
 	if r.Monitors, err = s.query(ctx, s.db, actor.OrgID, `AND m.system_id = ? ORDER BY m.archived_at IS NOT NULL, m.created_at, m.ref`, sys.ID); err != nil {
 		return nil, err
@@ -210,22 +228,55 @@ func drifts(ref, cur *Stats) []Drift {
 			methods[2] = metric.MethodKS
 		}
 		for _, m := range methods {
-			res, ok := drift(r, c, m)
-			if !ok {
-				continue
+			if res, ok := drift(r, c, m); ok {
+				d.add(res)
 			}
-			dm := DriftMeasure{Method: res.Method, Value: res.Value, PValue: res.PValue, Binning: res.Binning, Edges: res.Edges,
-				Categories: res.Categories, Epsilon: res.Epsilon, LogBase: res.LogBase, DF: res.DF, NRef: res.NRef, NCur: res.NCur}
-			if math.IsNaN(dm.Value) || math.IsInf(dm.Value, 0) {
-				continue
-			}
-			if m == metric.MethodPSI && dm.Value >= 0.1 {
-				d.Drifted = true
-			}
-			d.Measures = append(d.Measures, dm)
 		}
 		out = append(out, d)
 	}
+	rankDrifts(out)
+	return out
+}
+
+// profileDrifts measures every input that is a column of the profile
+// against it, largest PSI first.
+func profileDrifts(prof *Profile, cur *Stats) []Drift {
+	out := []Drift{}
+	for f, c := range distributions(cur, nil) {
+		col, ok := prof.Columns[f]
+		if !ok || c.n == 0 {
+			continue
+		}
+		d := Drift{Feature: f, Kind: "categorical"}
+		if len(col.Bins) > 0 {
+			d.Kind = "numeric"
+		}
+		for _, m := range []string{metric.MethodPSI, metric.MethodJensenShannon, metric.MethodChiSquare} {
+			if res, ok := profileDrift(col, c, m); ok {
+				d.add(res)
+			}
+		}
+		out = append(out, d)
+	}
+	rankDrifts(out)
+	return out
+}
+
+// add appends a measure unless it is undefined; a PSI of 0.1 or more marks drift.
+func (d *Drift) add(res metric.Result) {
+	dm := DriftMeasure{Method: res.Method, Value: res.Value, PValue: res.PValue, Binning: res.Binning, Edges: res.Edges,
+		Categories: res.Categories, Epsilon: res.Epsilon, EpsilonCur: res.EpsilonCur, LogBase: res.LogBase, DF: res.DF, NRef: res.NRef, NCur: res.NCur}
+	if math.IsNaN(dm.Value) || math.IsInf(dm.Value, 0) {
+		return
+	}
+	if res.Method == metric.MethodPSI && dm.Value >= 0.1 {
+		d.Drifted = true
+	}
+	d.Measures = append(d.Measures, dm)
+}
+
+// rankDrifts orders drifts by PSI, largest first, then by feature.
+func rankDrifts(out []Drift) {
 	psi := func(d Drift) float64 {
 		for _, m := range d.Measures {
 			if m.Method == metric.MethodPSI {
@@ -240,7 +291,6 @@ func drifts(ref, cur *Stats) []Drift {
 		}
 		return out[i].Feature < out[j].Feature
 	})
-	return out
 }
 
 // seriesOf computes the headline rates and every group's rates window by window.

@@ -116,14 +116,16 @@ type Service struct {
 	models    Models
 	stats     StatsSource
 	incidents Incidents
+	profiles  Profiles
 }
 
 // New returns the monitoring service.
-func New(d *db.DB, logs *tlog.Logs, clock aims.Clock, systems Systems, models Models, stats StatsSource, incidents Incidents) *Service {
+func New(d *db.DB, logs *tlog.Logs, clock aims.Clock, systems Systems, models Models, stats StatsSource, incidents Incidents,
+	profiles Profiles) *Service {
 	if clock == nil {
 		clock = aims.SystemClock
 	}
-	return &Service{db: d, logs: logs, clock: clock, systems: systems, models: models, stats: stats, incidents: incidents}
+	return &Service{db: d, logs: logs, clock: clock, systems: systems, models: models, stats: stats, incidents: incidents, profiles: profiles}
 }
 
 // jobActor is who judges windows and opens alerts and incidents.

@@ -114,6 +114,8 @@ type Monitor struct {
 	// ReferenceFrom and ReferenceTo bound the reference window of a drift metric.
 	ReferenceFrom *time.Time `json:"reference_from"`
 	ReferenceTo   *time.Time `json:"reference_to"`
+	// ReferenceDataset is the data set version (DS-3@2) whose profile is the reference of a drift metric, instead of a window.
+	ReferenceDataset string `json:"reference_dataset"`
 	// Severity is the severity of the incident a breach opens; no incident when empty.
 	Severity string `json:"severity" enum:",low,medium,high,critical"`
 	// OwnerID is the member who owns the incidents the monitor opens.
@@ -131,22 +133,23 @@ type Monitor struct {
 
 // Request describes a monitor: a new one, or every field of one being changed.
 type Request struct {
-	Name          string     `json:"name" minLength:"1" maxLength:"200"`
-	Metric        string     `json:"metric" doc:"One of the metrics, such as demographic_parity_ratio."`
-	Feature       string     `json:"feature,omitempty" maxLength:"200" doc:"The sensitive feature (fairness, a group's selection rate) or the input, output.label or output.score (drift)."`
-	Group         string     `json:"group,omitempty" maxLength:"200" doc:"A group of the feature, for performance and selection-rate monitors."`
-	Method        string     `json:"method,omitempty" enum:",between_groups,to_overall" doc:"How fairness metrics compare groups; between_groups when empty."`
-	Agg           string     `json:"agg,omitempty" enum:",worst_case,mean" doc:"How equalized odds combines TPR and FPR; worst_case when empty."`
-	ModelVersion  string     `json:"model_version,omitempty" doc:"Only this model version, by id or key (MDL-1@1.4.0)."`
-	Window        string     `json:"window" enum:"hour,day,week"`
-	Threshold     float64    `json:"threshold"`
-	Direction     string     `json:"direction" enum:"above,below"`
-	MinSamples    int        `json:"min_samples,omitempty" minimum:"0" doc:"Windows with fewer samples are not judged; 30 when left out."`
-	DelayHours    int        `json:"delay_hours,omitempty" minimum:"0" maximum:"8760" doc:"Hours to wait after a window ends before judging it."`
-	ReferenceFrom *time.Time `json:"reference_from,omitempty" doc:"Start of the reference window of a drift metric."`
-	ReferenceTo   *time.Time `json:"reference_to,omitempty" doc:"End of the reference window of a drift metric."`
-	Severity      string     `json:"severity,omitempty" enum:",low,medium,high,critical" doc:"Severity of the incident a breach opens; none opens when empty."`
-	OwnerID       string     `json:"owner_id,omitempty" doc:"The member who owns the incidents; you when left out."`
+	Name             string     `json:"name" minLength:"1" maxLength:"200"`
+	Metric           string     `json:"metric" doc:"One of the metrics, such as demographic_parity_ratio."`
+	Feature          string     `json:"feature,omitempty" maxLength:"200" doc:"The sensitive feature (fairness, a group's selection rate) or the input, output.label or output.score (drift)."`
+	Group            string     `json:"group,omitempty" maxLength:"200" doc:"A group of the feature, for performance and selection-rate monitors."`
+	Method           string     `json:"method,omitempty" enum:",between_groups,to_overall" doc:"How fairness metrics compare groups; between_groups when empty."`
+	Agg              string     `json:"agg,omitempty" enum:",worst_case,mean" doc:"How equalized odds combines TPR and FPR; worst_case when empty."`
+	ModelVersion     string     `json:"model_version,omitempty" doc:"Only this model version, by id or key (MDL-1@1.4.0)."`
+	Window           string     `json:"window" enum:"hour,day,week"`
+	Threshold        float64    `json:"threshold"`
+	Direction        string     `json:"direction" enum:"above,below"`
+	MinSamples       int        `json:"min_samples,omitempty" minimum:"0" doc:"Windows with fewer samples are not judged; 30 when left out."`
+	DelayHours       int        `json:"delay_hours,omitempty" minimum:"0" maximum:"8760" doc:"Hours to wait after a window ends before judging it."`
+	ReferenceFrom    *time.Time `json:"reference_from,omitempty" doc:"Start of the reference window of a drift metric."`
+	ReferenceTo      *time.Time `json:"reference_to,omitempty" doc:"End of the reference window of a drift metric."`
+	ReferenceDataset string     `json:"reference_dataset,omitempty" maxLength:"200" doc:"A data set version (DS-3@2) whose profile is the reference of a drift metric, instead of a window."`
+	Severity         string     `json:"severity,omitempty" enum:",low,medium,high,critical" doc:"Severity of the incident a breach opens; none opens when empty."`
+	OwnerID          string     `json:"owner_id,omitempty" doc:"The member who owns the incidents; you when left out."`
 }
 
 // UpdateRequest replaces a monitor's fields, if it has not changed since the version it is based on.
@@ -192,6 +195,9 @@ type ReportQuery struct {
 	// ReferenceFrom and ReferenceTo bound the reference of the drift
 	// measures; the range of the same length just before From when nil.
 	ReferenceFrom, ReferenceTo *time.Time
+	// ReferenceDataset, a data set version (DS-3@2), makes its profile the
+	// reference of the drift measures instead of a range.
+	ReferenceDataset string
 }
 
 // Value is one metric's value; nil when undefined (no samples, 0/0).
@@ -272,7 +278,8 @@ type DriftMeasure struct {
 	Binning    string    `json:"binning"`
 	Edges      []float64 `json:"edges,omitempty"`
 	Categories []string  `json:"categories,omitempty"`
-	Epsilon    float64   `json:"epsilon,omitempty"`
+	Epsilon    float64   `json:"epsilon,omitempty" doc:"PSI: what replaced the reference's empty proportions."`
+	EpsilonCur float64   `json:"epsilon_current,omitempty" doc:"PSI: what replaced the current data's empty proportions."`
 	LogBase    float64   `json:"log_base,omitempty"`
 	DF         int       `json:"df,omitempty"`
 	NRef       float64   `json:"n_reference"`
@@ -308,22 +315,24 @@ type GroupPoint struct {
 
 // Report is a system's performance, fairness and drift over a range.
 type Report struct {
-	System        string        `json:"system"`
-	SystemName    string        `json:"system_name"`
-	From          time.Time     `json:"from"`
-	To            time.Time     `json:"to"`
-	Window        string        `json:"window"`
-	ModelVersion  string        `json:"model_version"`
-	ReferenceFrom time.Time     `json:"reference_from"`
-	ReferenceTo   time.Time     `json:"reference_to"`
-	Settings      Settings      `json:"settings"`
-	Performance   []Performance `json:"performance" doc:"Every version together first, then each version."`
-	Fairness      []Fairness    `json:"fairness"`
-	Drift         []Drift       `json:"drift" doc:"Ranked by PSI, largest first."`
-	Series        []Point       `json:"series"`
-	Groups        []GroupSeries `json:"groups"`
-	Monitors      []Monitor     `json:"monitors"`
-	Alerts        []Alert       `json:"alerts" doc:"Alerts opened in the range."`
+	System        string    `json:"system"`
+	SystemName    string    `json:"system_name"`
+	From          time.Time `json:"from"`
+	To            time.Time `json:"to"`
+	Window        string    `json:"window"`
+	ModelVersion  string    `json:"model_version"`
+	ReferenceFrom time.Time `json:"reference_from"`
+	ReferenceTo   time.Time `json:"reference_to"`
+	// ReferenceDataset is the data set version whose profile was the reference, when one was.
+	ReferenceDataset string        `json:"reference_dataset,omitempty"`
+	Settings         Settings      `json:"settings"`
+	Performance      []Performance `json:"performance" doc:"Every version together first, then each version."`
+	Fairness         []Fairness    `json:"fairness"`
+	Drift            []Drift       `json:"drift" doc:"Ranked by PSI, largest first."`
+	Series           []Point       `json:"series"`
+	Groups           []GroupSeries `json:"groups"`
+	Monitors         []Monitor     `json:"monitors"`
+	Alerts           []Alert       `json:"alerts" doc:"Alerts opened in the range."`
 }
 
 // AlertQuery selects alerts.

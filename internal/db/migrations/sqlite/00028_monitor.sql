@@ -30,6 +30,7 @@ CREATE TABLE monitors (
     delay_hours INTEGER NOT NULL,
     reference_from TIMESTAMP,
     reference_to TIMESTAMP,
+    reference_dataset TEXT NOT NULL,
     severity TEXT NOT NULL,
     owner_id TEXT NOT NULL,
     state TEXT NOT NULL,

@@ -15,7 +15,7 @@ import (
 // Notification is one reminder told to one person.
 type Notification struct {
 	ID        string     `json:"id"`
-	Kind      string     `json:"kind" enum:"review_due,evidence_expiring,action_overdue,acknowledgement_pending,incident_deadline"`
+	Kind      string     `json:"kind" enum:"review_due,evidence_expiring,action_overdue,acknowledgement_pending,incident_deadline,monitor_alert"`
 	Ref       string     `json:"ref" doc:"The record's reference, such as EV-3."`
 	Title     string     `json:"title"`
 	Due       time.Time  `json:"due"`

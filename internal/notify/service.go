@@ -120,6 +120,7 @@ var Kinds = []Option{
 	{aims.ReminderActionOverdue, "Action overdue"},
 	{aims.ReminderAcknowledgement, "Acknowledgement pending"},
 	{aims.ReminderIncidentDeadline, "Incident deadline"},
+	{aims.ReminderMonitorAlert, "Monitor alert"},
 }
 
 // KindLabel returns the words for a kind of reminder.

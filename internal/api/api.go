@@ -28,6 +28,7 @@ import (
 	"github.com/aims-dev/aims/internal/internalaudit"
 	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
+	"github.com/aims-dev/aims/internal/monitor"
 	"github.com/aims-dev/aims/internal/nonconformity"
 	"github.com/aims-dev/aims/internal/notify"
 	"github.com/aims-dev/aims/internal/objective"
@@ -74,6 +75,7 @@ type Services struct {
 	Reviews         *review.Service
 	Notifications   *notify.Service
 	Decisions       *decision.Service
+	Monitors        *monitor.Service
 }
 
 // Register adds every API operation to mux and returns the API, whose
@@ -121,6 +123,7 @@ func Register(mux *http.ServeMux, s Services, maxBody int64) huma.API {
 	registerReviews(r, s)
 	registerNotifications(r, s)
 	registerDecisions(r, s)
+	registerMonitors(r, s)
 	return api
 }
 
@@ -132,7 +135,7 @@ var schemaPrefixes = map[string]string{
 	"dataset": "Dataset", "profile": "Profile", "model": "Model", "lifecycle": "Lifecycle",
 	"document": "Document", "orgcontext": "Context", "people": "People", "concern": "Concern", "objective": "Objective",
 	"incident": "Incident", "nonconformity": "Nonconformity", "internalaudit": "InternalAudit", "review": "Review",
-	"notify": "Notification", "decision": "Decision",
+	"notify": "Notification", "decision": "Decision", "monitor": "Monitor",
 }
 
 // schemaName is huma's name for a type, prefixed with its package's word.

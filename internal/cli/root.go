@@ -94,7 +94,7 @@ Settings come from flags, AIMS_* environment variables and an optional file
 		newCatalog(e), newSoA(e), newEvidence(e), newReadiness(e), newRisk(e), newImpact(e), newDataset(e), newModel(e), newLifecycle(e), newChange(e),
 		newData(e), newSupplier(e), newRACI(e), newResource(e), newAIBOM(e),
 		newDocument(e), newContext(e), newPeople(e), newConcern(e), newObjective(e), newIncident(e), newNonconformity(e), newInternalAudit(e), newReview(e), newNotification(e),
-		newDecisions(e), newReceipt(e))
+		newDecisions(e), newReceipt(e), newMonitor(e))
 	return root
 }
 

@@ -77,7 +77,7 @@ func NewServer(a *App) *Server {
 	web.Register(mux, web.Deps{Identity: a.Identity, Systems: a.Systems, Audit: a.Audit, Catalog: a.Catalog,
 		SoA: a.SoA, Evidence: a.Evidence, Readiness: a.Readiness, Risks: a.Risks, Impact: a.Impact,
 		Datasets: a.Datasets, Models: a.Models, Lifecycle: a.Lifecycle, Suppliers: a.Suppliers,
-		Documents: a.Documents, Context: a.Context, People: a.People, Concerns: a.Concerns, Objectives: a.Objectives, Incidents: a.Incidents, Nonconformities: a.Nonconformities, InternalAudits: a.InternalAudits, Reviews: a.Reviews, Notifications: a.Notifications, Decisions: a.Decisions, Sessions: sm,
+		Documents: a.Documents, Context: a.Context, People: a.People, Concerns: a.Concerns, Objectives: a.Objectives, Incidents: a.Incidents, Nonconformities: a.Nonconformities, InternalAudits: a.InternalAudits, Reviews: a.Reviews, Notifications: a.Notifications, Decisions: a.Decisions, Monitors: a.Monitors, Sessions: sm,
 		MaxBodyBytes: a.Config.MaxBodyBytes, PublicURL: a.Config.PublicURL, TrustProxy: a.Config.TrustProxy})
 
 	csrf := http.NewCrossOriginProtection()

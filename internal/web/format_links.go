@@ -8,6 +8,7 @@ import (
 	"github.com/aims-dev/aims/internal/document"
 	"github.com/aims-dev/aims/internal/incident"
 	"github.com/aims-dev/aims/internal/internalaudit"
+	"github.com/aims-dev/aims/internal/monitor"
 	"github.com/aims-dev/aims/internal/nonconformity"
 	"github.com/aims-dev/aims/internal/objective"
 	"github.com/aims-dev/aims/internal/orgcontext"
@@ -20,6 +21,9 @@ import (
 // the page of the record it belongs to.
 var managementLinks = map[string]func(ref string) string{
 	decision.ObjectLog:             decisionsHref,
+	monitor.ObjectMonitor:          whole("/monitors/"),
+	monitor.ObjectAlert:            under("/monitors/"),
+	monitor.ObjectSettings:         monitoringHref,
 	document.ObjectDocument:        under("/documents/"),
 	document.ObjectAcknowledgement: under("/documents/"),
 	orgcontext.ObjectDraft:         fixed("/context"),

@@ -36,7 +36,7 @@ type navGroup struct {
 func navGroups(v view) []navGroup {
 	ai := []navItem{{"dashboard", "/", "Dashboard"}, {"systems", "/systems", "AI systems"},
 		{"models", "/models", "Models"}, {"datasets", "/datasets", "Data sets"}, {"risks", "/risks", "Risks"}, {"impact", "/impact", "Impact"},
-		{"suppliers", "/suppliers", "Suppliers"}, {"incidents", "/incidents", "Incidents"}, {"concerns", "/concerns", "Concerns"}}
+		{"suppliers", "/suppliers", "Suppliers"}, {"monitors", "/monitors", "Monitors"}, {"incidents", "/incidents", "Incidents"}, {"concerns", "/concerns", "Concerns"}}
 	ms := []navItem{{"context", "/context", "Context"}, {"documents", "/documents", "Documents"}, {"people", "/people", "People"},
 		{"objectives", "/objectives", "Objectives"}, {"soa", "/soa", "SoA"}, {"evidence", "/evidence", "Evidence"},
 		{"internal-audit", "/internal-audits", "Internal audit"}, {"nonconformities", "/nonconformities", "Nonconformities"},

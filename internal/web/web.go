@@ -26,6 +26,7 @@ import (
 	"github.com/aims-dev/aims/internal/internalaudit"
 	"github.com/aims-dev/aims/internal/lifecycle"
 	"github.com/aims-dev/aims/internal/model"
+	"github.com/aims-dev/aims/internal/monitor"
 	"github.com/aims-dev/aims/internal/nonconformity"
 	"github.com/aims-dev/aims/internal/notify"
 	"github.com/aims-dev/aims/internal/objective"
@@ -53,6 +54,7 @@ type Deps struct {
 	Datasets        *dataset.Service
 	Models          *model.Service
 	Decisions       *decision.Service
+	Monitors        *monitor.Service
 	Lifecycle       *lifecycle.Service
 	Suppliers       *supplier.Service
 	Documents       *document.Service
@@ -146,6 +148,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.datasetRoutes(signed)
 	h.modelRoutes(signed)
 	h.decisionRoutes(signed)
+	h.monitorRoutes(signed)
 	h.lifecycleRoutes(signed)
 	h.supplierRoutes(signed)
 	h.documentRoutes(signed)

@@ -62,14 +62,15 @@ const monitoringDays = 30
 
 // monitoringQuery is the report's range form as typed.
 type monitoringQuery struct {
-	From, To, Window, ModelVersion, ReferenceFrom, ReferenceTo string
+	From, To, Window, ModelVersion, ReferenceFrom, ReferenceTo, ReferenceDataset string
 }
 
 // monitoringQueryFrom reads the range form, filling in the last 30 days
 // up to today and daily windows where nothing was given.
 func monitoringQueryFrom(v url.Values, today time.Time) monitoringQuery {
 	q := monitoringQuery{From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), Window: v.Get("window"),
-		ModelVersion: v.Get("model_version"), ReferenceFrom: v.Get("reference_from"), ReferenceTo: v.Get("reference_to")}
+		ModelVersion: v.Get("model_version"), ReferenceFrom: v.Get("reference_from"), ReferenceTo: v.Get("reference_to"),
+		ReferenceDataset: strings.TrimSpace(v.Get("reference_dataset"))}
 	day := today.UTC().Truncate(24 * time.Hour)
 	switch {
 	case q.From == "" && q.To == "":
@@ -90,7 +91,7 @@ func monitoringQueryFrom(v url.Values, today time.Time) monitoringQuery {
 // report turns the form into a report query, recording what does not
 // parse. A date in To or ReferenceTo includes that whole day.
 func (q monitoringQuery) report(p *aims.Problems) monitor.ReportQuery {
-	rq := monitor.ReportQuery{Window: q.Window, ModelVersion: strings.TrimSpace(q.ModelVersion)}
+	rq := monitor.ReportQuery{Window: q.Window, ModelVersion: strings.TrimSpace(q.ModelVersion), ReferenceDataset: q.ReferenceDataset}
 	rq.From, _ = decisionTime(p, "from", q.From)
 	rq.To = endTime(p, "to", q.To)
 	if t, _ := decisionTime(p, "reference_from", q.ReferenceFrom); !t.IsZero() {
@@ -115,7 +116,7 @@ func endTime(p *aims.Problems, field, v string) time.Time {
 func (q monitoringQuery) values() url.Values {
 	v := url.Values{}
 	for _, kv := range [][2]string{{"from", q.From}, {"to", q.To}, {"window", q.Window}, {"model_version", q.ModelVersion},
-		{"reference_from", q.ReferenceFrom}, {"reference_to", q.ReferenceTo}} {
+		{"reference_from", q.ReferenceFrom}, {"reference_to", q.ReferenceTo}, {"reference_dataset", q.ReferenceDataset}} {
 		if s := strings.TrimSpace(kv[1]); s != "" {
 			v.Set(kv[0], s)
 		}

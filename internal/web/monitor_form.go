@@ -13,13 +13,13 @@ import (
 
 // monitorForm is the form of a monitor as typed.
 type monitorForm struct {
-	Name, Metric, Feature, Group, Method, Agg, ModelVersion, Window, Threshold, Direction string
-	MinSamples, DelayHours, ReferenceFrom, ReferenceTo, Severity, OwnerID, Version        string
+	Name, Metric, Feature, Group, Method, Agg, ModelVersion, Window, Threshold, Direction            string
+	MinSamples, DelayHours, ReferenceFrom, ReferenceTo, ReferenceDataset, Severity, OwnerID, Version string
 }
 
 // monitorFormFields are the form's fields in the order they appear.
 var monitorFormFields = []string{"name", "metric", "feature", "group", "method", "agg", "model_version", "window", "threshold",
-	"direction", "min_samples", "delay_hours", "reference_from", "reference_to", "severity", "owner_id"}
+	"direction", "min_samples", "delay_hours", "reference_from", "reference_to", "reference_dataset", "severity", "owner_id"}
 
 // newMonitorForm is the form of a new monitor, with the usual choices made.
 func newMonitorForm() monitorForm {
@@ -30,15 +30,17 @@ func monitorFormFrom(v url.Values) monitorForm {
 	return monitorForm{Name: v.Get("name"), Metric: v.Get("metric"), Feature: v.Get("feature"), Group: v.Get("group"),
 		Method: v.Get("method"), Agg: v.Get("agg"), ModelVersion: v.Get("model_version"), Window: v.Get("window"),
 		Threshold: v.Get("threshold"), Direction: v.Get("direction"), MinSamples: v.Get("min_samples"), DelayHours: v.Get("delay_hours"),
-		ReferenceFrom: v.Get("reference_from"), ReferenceTo: v.Get("reference_to"), Severity: v.Get("severity"),
-		OwnerID: v.Get("owner_id"), Version: v.Get("version")}
+		ReferenceFrom: v.Get("reference_from"), ReferenceTo: v.Get("reference_to"), ReferenceDataset: v.Get("reference_dataset"),
+		Severity: v.Get("severity"),
+		OwnerID:  v.Get("owner_id"), Version: v.Get("version")}
 }
 
 // monitorFormOf is the edit form of a monitor as it is.
 func monitorFormOf(m *monitor.Monitor) monitorForm {
 	f := monitorForm{Name: m.Name, Metric: m.Metric, Feature: m.Feature, Group: m.Group, Method: m.Method, Agg: m.Agg,
 		ModelVersion: m.ModelVersion, Window: m.Window, Threshold: strconv.FormatFloat(m.Threshold, 'g', -1, 64), Direction: m.Direction,
-		MinSamples: strconv.Itoa(m.MinSamples), DelayHours: strconv.Itoa(m.DelayHours), Severity: m.Severity, OwnerID: m.OwnerID,
+		MinSamples: strconv.Itoa(m.MinSamples), DelayHours: strconv.Itoa(m.DelayHours), ReferenceDataset: m.ReferenceDataset,
+		Severity: m.Severity, OwnerID: m.OwnerID,
 		Version: strconv.Itoa(m.Version)}
 	if m.ReferenceFrom != nil {
 		f.ReferenceFrom = formDate(*m.ReferenceFrom, false)
@@ -66,7 +68,8 @@ func formDate(t time.Time, end bool) string {
 func (f monitorForm) request(p *aims.Problems) monitor.Request {
 	req := monitor.Request{Name: strings.TrimSpace(f.Name), Metric: f.Metric, Feature: strings.TrimSpace(f.Feature),
 		Group: strings.TrimSpace(f.Group), Method: f.Method, Agg: f.Agg, ModelVersion: strings.TrimSpace(f.ModelVersion),
-		Window: f.Window, Direction: f.Direction, Severity: f.Severity, OwnerID: f.OwnerID}
+		Window: f.Window, Direction: f.Direction, ReferenceDataset: strings.TrimSpace(f.ReferenceDataset), Severity: f.Severity,
+		OwnerID: f.OwnerID}
 	if s := strings.TrimSpace(f.Threshold); s == "" {
 		p.Add("threshold", "is required: the value a window's metric is compared with, such as 0.8")
 	} else if x, err := strconv.ParseFloat(s, 64); err != nil {
@@ -102,7 +105,7 @@ func monitorInt(p *aims.Problems, field, v string) int {
 var monitorLabels = map[string]string{"name": "Name", "metric": "Metric", "feature": "Feature", "group": "Group",
 	"method": "Comparison", "agg": "Combining TPR and FPR", "model_version": "Model version", "window": "Window",
 	"threshold": "Threshold", "direction": "Breach when", "min_samples": "Minimum samples", "delay_hours": "Delay (hours)",
-	"reference_from": "Reference from", "reference_to": "Reference to", "severity": "Incident severity", "owner_id": "Incident owner",
+	"reference_from": "Reference from", "reference_to": "Reference to", "reference_dataset": "Reference data set version", "severity": "Incident severity", "owner_id": "Incident owner",
 	"version": "Version", "positive": "Favourable decision", "positive_outcome": "Positive outcome",
 	"from": "From", "to": "To", "reference": "Reference"}
 
@@ -218,7 +221,7 @@ func querySummary(fe formErrors) []summaryItem {
 		}
 		it := summaryItem{Text: label + " " + f.Message}
 		switch f.Field {
-		case "from", "to", "window", "model_version", "reference_from", "reference_to":
+		case "from", "to", "window", "model_version", "reference_from", "reference_to", "reference_dataset":
 			it.Href = "#range-" + f.Field
 		}
 		out = append(out, it)

@@ -288,6 +288,8 @@ func TestMonitoringPages(t *testing.T) {
 		wantNot(t, r, `id="performance-table"`)
 		r = viewer.get("/systems/SYS-1/monitoring?model_version=MDL-1%409.9.9")
 		want(t, r, http.StatusUnprocessableEntity, `id="range-model_version-error"`, "names no model version of SYS-1")
+		r = viewer.get("/systems/SYS-1/monitoring?reference_dataset=DS-9%401")
+		want(t, r, http.StatusUnprocessableEntity, `id="range-reference_dataset-error"`, "names no profiled data set version", `value="DS-9@1"`)
 
 		// A monitor: what does not parse, and what the service refuses, shows by its field, keeping what was typed.
 		form := url.Values{"name": {"Approval parity by sex"}, "metric": {"demographic_parity_ratio"}, "feature": {"sex"},
@@ -296,6 +298,11 @@ func TestMonitoringPages(t *testing.T) {
 		r = contributor.post("/systems/SYS-1/monitors", form)
 		want(t, r, http.StatusUnprocessableEntity, `id="new-threshold-error"`, "Threshold must be a number", `href="#new-threshold"`,
 			`value="Approval parity by sex"`, `value="four fifths"`, `<option value="medium" selected>`)
+		// A drift monitor against a data set version that has no profile is refused by that field.
+		driftForm := url.Values{"name": {"Income against training"}, "metric": {"psi"}, "feature": {"income"}, "window": {"week"},
+			"threshold": {"0.2"}, "direction": {"above"}, "reference_dataset": {"DS-9@1"}}
+		r = contributor.post("/systems/SYS-1/monitors", driftForm)
+		want(t, r, http.StatusUnprocessableEntity, `id="new-reference_dataset-error"`, "names no profiled data set version", `value="DS-9@1"`)
 		wantCSPSafe(t, r)
 		form.Set("threshold", "0.8")
 		form.Set("feature", "")

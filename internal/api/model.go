@@ -106,6 +106,7 @@ func registerModels(r *registrar, s Services) {
 	registerModelRecords(r, s)
 	registerModelVersions(r, s)
 	registerModelLifecycle(r, s)
+	registerModelImport(r, s)
 }
 
 // registerModelRecords adds the operations on models themselves.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -333,18 +334,29 @@ func printModelVersion(w io.Writer, v *model.Version, hist []api.HistoryEntry) {
 
 func newModelEvaluate(e env) *cobra.Command {
 	var metrics []string
-	var file, output string
+	var file, output, format, feature string
 	var req model.EvaluateRequest
 	cmd := &cobra.Command{
-		Use:   "evaluate MODEL@LABEL (--metric NAME=VALUE ... | --file FILE)",
+		Use:   "evaluate MODEL@LABEL (--metric NAME=VALUE ... | --file FILE [--format fairlearn|evidently|mlflow])",
 		Short: "Record evaluation results of a version, as a pipeline does",
 		Long: `Record one or many evaluation results of a version. Give each as --metric
 NAME=VALUE, or give --file with a JSON object of metric names and values (as
 MLflow writes run metrics), or an object with "results" and "metrics" as the
 API takes it; - reads standard input. --dataset, --date and --note apply to
-every result. Results are appended and never changed.`,
+every result. Results are appended and never changed.
+
+With --format, --file is a report another tool wrote, and aims keeps the
+report itself as evidence of control A.6.2.6 besides recording its numbers:
+  fairlearn  a MetricFrame as JSON: overall, by_group, difference, ratio,
+             group_min, group_max, or plain numbers; --feature names the
+             sensitive feature in the results' names (accuracy[sex=female])
+  evidently  a report's json() or as_dict(), Evidently 0.4 and later
+  mlflow     a run (REST API or 'mlflow runs describe'), where the latest
+             step of each metric wins, or {"accuracy": 0.91}`,
 		Example: `  aims model evaluate MDL-1@1.4.0 --metric accuracy=0.91 --metric auc=0.88 --dataset DS-2@1
-  aims model evaluate MDL-1@1.4.0 --file metrics.json --date 2026-03-01 --note "run 7f3a"`,
+  aims model evaluate MDL-1@1.4.0 --file metrics.json --date 2026-03-01 --note "run 7f3a"
+  aims model evaluate MDL-1@1.4.0 --file fairness.json --format fairlearn --feature sex --dataset DS-2@1
+  aims model evaluate MDL-1@1.4.0 --file drift.json --format evidently`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: modelCompletion(e, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -354,6 +366,10 @@ every result. Results are appended and never changed.`,
 			p, err := modelVersionPath(args[0])
 			if err != nil {
 				return err
+			}
+			if format != "" || feature != "" {
+				return importReport(cmd, e, p, output, file, model.ImportRequest{Format: format, Feature: feature,
+					Dataset: req.Dataset, MeasuredOn: req.MeasuredOn, Note: req.Note})
 			}
 			if file != "" {
 				if err := readResults(e, file, &req); err != nil {
@@ -376,26 +392,70 @@ every result. Results are appended and never changed.`,
 			if err := c.do(cmd.Context(), "POST", p+"/evaluations", req, &out); err != nil {
 				return err
 			}
-			return modelOutput(e, output, out.Items, func(w io.Writer) {
-				for _, x := range out.Items {
-					on := ""
-					if x.Dataset != nil {
-						on = " on " + x.Dataset.Key
-					}
-					fmt.Fprintf(w, "#%d %s = %s%s, %s\n", x.Number, x.Metric, strconv.FormatFloat(x.Value, 'g', -1, 64), on, x.MeasuredOn)
-				}
-			})
+			return modelOutput(e, output, out.Items, func(w io.Writer) { printEvaluations(w, out.Items) })
 		},
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&metrics, "metric", nil, "a result as NAME=VALUE (repeatable)")
-	f.StringVar(&file, "file", "", "a JSON file of results; - for standard input")
+	f.StringVar(&file, "file", "", "a JSON file of results, or with --format a tool's report; - for standard input")
+	f.StringVar(&format, "format", "", "the tool that wrote --file: "+strings.Join(model.ImportFormats, ", ")+"; its report is kept as evidence")
+	f.StringVar(&feature, "feature", "", "with --format fairlearn: the sensitive feature, named in the results, such as sex")
 	f.StringVar(&req.Dataset, "dataset", "", "the data set version measured on, such as DS-2@1")
 	f.StringVar(&req.MeasuredOn, "date", "", "the date measured, YYYY-MM-DD; today when left out")
 	f.StringVar(&req.Note, "note", "", "a note, such as the run that produced the results")
 	addOutputFlag(cmd, &output)
 	cmd.MarkFlagsOneRequired("metric", "file")
+	cmd.MarkFlagsMutuallyExclusive("metric", "format")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(model.ImportFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// printEvaluations lists results, one a line.
+func printEvaluations(w io.Writer, evs []model.Evaluation) {
+	for _, x := range evs {
+		on := ""
+		if x.Dataset != nil {
+			on = " on " + x.Dataset.Key
+		}
+		fmt.Fprintf(w, "#%d %s = %s%s, %s\n", x.Number, x.Metric, strconv.FormatFloat(x.Value, 'g', -1, 64), on, x.MeasuredOn)
+	}
+}
+
+// importReport sends a tool's report to the version at path p. The file
+// goes as a JSON string, which the server keeps as it is, so that the
+// evidence is the file byte for byte as the tool wrote it.
+func importReport(cmd *cobra.Command, e env, p, output, file string, req model.ImportRequest) error {
+	if req.Format == "" {
+		return errors.New("--feature needs --format fairlearn")
+	}
+	var b []byte
+	var err error
+	if file == "-" {
+		b, err = io.ReadAll(io.LimitReader(e.stdin, model.MaxReportBytes+1))
+	} else {
+		b, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return fmt.Errorf("--file: %w", err)
+	}
+	if len(b) > model.MaxReportBytes {
+		return fmt.Errorf("--file %s: larger than %d MiB, the most aims imports at once", file, model.MaxReportBytes>>20)
+	}
+	if req.Report, err = json.Marshal(string(b)); err != nil {
+		return err
+	}
+	c, err := newClient(cmd, e)
+	if err != nil {
+		return err
+	}
+	var out model.ImportResult
+	if err := c.do(cmd.Context(), "POST", p+"/evaluations/import", req, &out); err != nil {
+		return err
+	}
+	return modelOutput(e, output, out, func(w io.Writer) {
+		fmt.Fprintf(w, "kept the %s report as evidence %s\n", req.Format, out.Evidence)
+		printEvaluations(w, out.Results)
+	})
 }
 
 // readResults reads a results file: an object of metric names and numbers,

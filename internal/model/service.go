@@ -72,6 +72,9 @@ type Sources interface {
 	// DatasetVersion resolves a data set version by id or key (DS-3@2),
 	// reading through q (the database or the transaction under way).
 	DatasetVersion(ctx context.Context, q db.Queryer, orgID, idOrKey string) (DatasetVersionRef, error)
+	// AddReportEvidence keeps an imported evaluation report as evidence
+	// added by the actor, and returns the evidence's reference (EV-7).
+	AddReportEvidence(ctx context.Context, actor *aims.Actor, r ReportEvidence) (string, error)
 }
 
 // Service manages models and their versions.

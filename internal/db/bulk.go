@@ -147,6 +147,14 @@ func (t *Tx) AddCounts(ctx context.Context, table string, keys []string, rows []
 		return 0
 	})
 	cols := len(keys) + 1
+	for _, r := range rows {
+		if len(r) != cols {
+			return fmt.Errorf("counts for %s: a row has %d values for %d columns", table, len(r), cols)
+		}
+	}
+	if t.db.dialect == Postgres {
+		return t.addCountsArrays(ctx, table, keys, rows)
+	}
 	tuple := "(?" + strings.Repeat(", ?", cols-1) + ")"
 	head := "INSERT INTO " + table + " (" + strings.Join(keys, ", ") + ", n) VALUES "
 	tail := " ON CONFLICT (" + strings.Join(keys, ", ") + ") DO UPDATE SET n = " + table + ".n + excluded.n"
@@ -160,9 +168,6 @@ func (t *Tx) AddCounts(ctx context.Context, table string, keys []string, rows []
 		}
 		args := make([]any, 0, n*cols)
 		for _, r := range rows[:n] {
-			if len(r) != cols {
-				return fmt.Errorf("counts for %s: a row has %d values for %d columns", table, len(r), cols)
-			}
 			args = append(args, r...)
 		}
 		st, err := t.prepared(ctx, head+tuple+strings.Repeat(", "+tuple, n-1)+tail)
@@ -175,6 +180,54 @@ func (t *Tx) AddCounts(ctx context.Context, table string, keys []string, rows []
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// addCountsArrays is AddCounts on PostgreSQL: one statement per table that
+// reads the rows from one array per column, which PostgreSQL plans once
+// however many rows there are.
+func (t *Tx) addCountsArrays(ctx context.Context, table string, keys []string, rows [][]any) error {
+	cols := len(keys) + 1
+	arrays := make([]any, cols)
+	casts := make([]string, cols)
+	for c := range cols {
+		switch rows[0][c].(type) {
+		case string:
+			a := make([]string, len(rows))
+			for i, r := range rows {
+				a[i] = r[c].(string)
+			}
+			arrays[c], casts[c] = a, "text[]"
+		case float64:
+			a := make([]float64, len(rows))
+			for i, r := range rows {
+				a[i] = r[c].(float64)
+			}
+			arrays[c], casts[c] = a, "float8[]"
+		case int64, int:
+			a := make([]int64, len(rows))
+			for i, r := range rows {
+				switch v := r[c].(type) {
+				case int64:
+					a[i] = v
+				case int:
+					a[i] = int64(v)
+				default:
+					return fmt.Errorf("counts for %s: column %d holds %T and %T", table, c, rows[0][c], r[c])
+				}
+			}
+			arrays[c], casts[c] = a, "int8[]"
+		default:
+			return fmt.Errorf("counts for %s: cannot send %T as an array", table, rows[0][c])
+		}
+	}
+	params := make([]string, cols)
+	for c := range params {
+		params[c] = fmt.Sprintf("$%d::%s", c+1, casts[c])
+	}
+	q := "INSERT INTO " + table + " (" + strings.Join(keys, ", ") + ", n) SELECT * FROM unnest(" + strings.Join(params, ", ") +
+		") ON CONFLICT (" + strings.Join(keys, ", ") + ") DO UPDATE SET n = " + table + ".n + excluded.n"
+	_, err := t.tx.ExecContext(ctx, q, arrays...)
+	return err
 }
 
 // compareValues orders two key values of the same column.

@@ -145,13 +145,17 @@ const hexDigits = "0123456789abcdef"
 
 // appendString writes s as a JSON string, escaping what JSON requires and,
 // as encoding/json does, U+2028 and U+2029; HTML characters are left as they are.
-func appendString(b []byte, s string) []byte {
+func appendString(b []byte, s string) []byte { return appendQuoted(b, s, false) }
+
+// appendQuoted writes s as a JSON string as appendString does, and with
+// html also escapes <, > and & as json.Marshal does.
+func appendQuoted(b []byte, s string, html bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && (!html || (c != '<' && c != '>' && c != '&')) {
 				i++
 				continue
 			}

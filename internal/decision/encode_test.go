@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 )
 
@@ -83,6 +84,37 @@ func BenchmarkEncode(b *testing.B) {
 	for b.Loop() {
 		if _, err := r.encode("0195e7a2-1111-7000-8000-000000000001", canonicalModel{ID: "mv", Key: "MDL-1@1.0.0"}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestCanonicalAttributesMatchesJSONMarshal checks the attributes' canonical
+// form, which their salted commitment covers, against json.Marshal of each
+// name and value in sorted order.
+func TestCanonicalAttributesMatchesJSONMarshal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 2000; i++ {
+		m := map[string]string{}
+		for j := rng.IntN(5); j >= 0; j-- {
+			m[tricky[rng.IntN(len(tricky))]+string(rune('a'+j))] = tricky[rng.IntN(len(tricky))]
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		want := []byte("{")
+		for j, k := range keys {
+			if j > 0 {
+				want = append(want, ',')
+			}
+			kb, _ := json.Marshal(k)
+			vb, _ := json.Marshal(m[k])
+			want = append(append(append(want, kb...), ':'), vb...)
+		}
+		want = append(want, '}')
+		if got := canonicalAttributes(m); !bytes.Equal(got, want) {
+			t.Fatalf("got %s\nwant %s", got, want)
 		}
 	}
 }

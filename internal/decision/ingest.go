@@ -135,13 +135,14 @@ const chunk = 1024
 // encoding checks and encodes a batch's records in the background, chunk by
 // chunk, so that storing one chunk overlaps with encoding the next.
 type encoding struct {
-	enc   []*encoded      // nil for a bad record and a repeated id
-	probs []aims.Problems // each record's problems
-	dupOf []int           // the earlier record of the batch with the same id, or -1
-	bad   int             // how many records have problems
-	ready []chan struct{} // closed when the chunk is done
-	stats []*tally        // what each chunk's good records add to the statistics
-	err   error           // set before the chunks still waiting are closed
+	enc     []*encoded      // nil for a bad record and a repeated id
+	probs   []aims.Problems // each record's problems
+	dupOf   []int           // the earlier record of the batch with the same id, or -1
+	bad     int             // how many records have problems
+	ready   []chan struct{} // closed when the chunk is done
+	stats   *counter        // what the good records add to the statistics, once counted is closed
+	counted chan struct{}   // closed when every encoded record is counted, or encoding failed
+	err     error           // set before the chunks still waiting are closed
 }
 
 // startEncoding begins checking and encoding the records (and counting
@@ -150,10 +151,9 @@ type encoding struct {
 func startEncoding(recs []Record, systemID string, models map[string]*canonicalModel, withoutStats bool) *encoding {
 	e := &encoding{enc: make([]*encoded, len(recs)), probs: make([]aims.Problems, len(recs)), dupOf: make([]int, len(recs)),
 		ready: make([]chan struct{}, (len(recs)+chunk-1)/chunk)}
-	e.stats = make([]*tally, len(e.ready))
+	e.stats, e.counted = newCounter(), make(chan struct{})
 	for i := range e.ready {
 		e.ready[i] = make(chan struct{})
-		e.stats[i] = newTally()
 	}
 	go func() {
 		first := make(map[string]int, len(recs))
@@ -185,11 +185,27 @@ func startEncoding(recs []Record, systemID string, models map[string]*canonicalM
 					return
 				}
 				e.enc[i] = x
-				if !withoutStats {
-					e.stats[c].record(r, m.ID, 1)
-				}
 			}
 			close(e.ready[c])
+		}
+	}()
+	// Counting for monitoring runs beside encoding and storing, a chunk
+	// behind the encoding.
+	go func() {
+		defer close(e.counted)
+		if withoutStats {
+			return
+		}
+		for c := range e.ready {
+			<-e.ready[c]
+			if e.err != nil {
+				return
+			}
+			for i := c * chunk; i < min((c+1)*chunk, len(recs)); i++ {
+				if x := e.enc[i]; x != nil {
+					e.stats.record(&recs[i], x.modelID, x.attributes, 1)
+				}
+			}
 		}
 	}()
 	return e
@@ -340,7 +356,11 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 				return fmt.Errorf("cannot store sensitive attributes: %w", err)
 			}
 			if !s.withoutStats {
-				if err := batchStats(pipe, recs, known).store(ctx, tx, l.No); err != nil {
+				t, err := batchStats(ctx, pipe, recs, known)
+				if err != nil {
+					return err
+				}
+				if err := t.store(ctx, tx, l.No); err != nil {
 					return err
 				}
 			}
@@ -391,19 +411,27 @@ func (s *Service) appendBatch(ctx context.Context, l *Log, recs []Record, pipe *
 // batchStats is what the records of a batch that are stored add to the
 // statistics: every encoded record's contribution, less those of the
 // records whose ids the log held already.
-func batchStats(pipe *encoding, recs []Record, known map[string]int64) *tally {
-	t := newTally()
-	for _, c := range pipe.stats {
-		t.add(c)
+func batchStats(ctx context.Context, pipe *encoding, recs []Record, known map[string]int64) (*tally, error) {
+	select {
+	case <-pipe.counted:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	if len(known) > 0 {
-		for i := range recs {
-			if _, ok := known[recs[i].ID]; ok && pipe.enc[i] != nil {
-				t.record(&recs[i], pipe.enc[i].modelID, -1)
-			}
+	if pipe.err != nil {
+		return nil, pipe.err
+	}
+	if len(known) == 0 {
+		return pipe.stats.tally(), nil
+	}
+	less := newCounter()
+	for i := range recs {
+		if _, ok := known[recs[i].ID]; ok && pipe.enc[i] != nil {
+			less.record(&recs[i], pipe.enc[i].modelID, pipe.enc[i].attributes, -1)
 		}
 	}
-	return t
+	t := pipe.stats.tally()
+	t.add(less.tally())
+	return t, nil
 }
 
 // frontier returns the right edge of the log's tree at size: the one the

@@ -177,7 +177,8 @@ func (f field) String() string {
 	return fmt.Sprintf("[%d].%s", f.pos, name)
 }
 
-// check validates the record at position i of a batch.
+// check validates the record at position i of a batch, and leaves its
+// time in UTC to the microsecond and its inputs compact, as they are stored.
 func (r *Record) check(p *aims.Problems, i int) {
 	f := func(name string) string { return field{pos: i, name: name}.String() }
 	checkShort(p, field{pos: i, name: "id"}, r.ID, true)
@@ -195,8 +196,16 @@ func (r *Record) check(p *aims.Problems, i int) {
 		switch {
 		case len(r.Inputs) > maxInputs:
 			p.Add(f("inputs"), "must be at most %d bytes; send inputs_hash instead of large inputs", maxInputs)
-		case !json.Valid(r.Inputs) || bytes.TrimSpace(r.Inputs)[0] != '{':
+		case bytes.TrimSpace(r.Inputs)[0] != '{':
 			p.Add(f("inputs"), "must be a JSON object of features")
+		default:
+			// Compacting checks the JSON too; the record keeps the compact form.
+			compact := bytes.NewBuffer(make([]byte, 0, len(r.Inputs)))
+			if err := json.Compact(compact, r.Inputs); err != nil {
+				p.Add(f("inputs"), "must be a JSON object of features")
+			} else {
+				r.Inputs = compact.Bytes()
+			}
 		}
 	}
 	if r.InputsHash != "" {
@@ -306,13 +315,8 @@ func (r *Record) encode(systemID string, model canonicalModel) (*encoded, error)
 	c := canonical{V: recordVersion, System: systemID, ID: r.ID, Time: r.Time.UTC().Format(timeFormat), Model: model,
 		InputsHash: strings.ToLower(r.InputsHash), Output: r.Output, Confidence: r.Confidence,
 		Explanation: r.Explanation, Subject: r.Subject}
-	if len(r.Inputs) > 0 {
-		var in bytes.Buffer
-		if err := json.Compact(&in, r.Inputs); err != nil {
-			return nil, fmt.Errorf("inputs: %w", err)
-		}
-		c.Inputs = in.Bytes()
-	}
+	// check left the inputs compact.
+	c.Inputs = r.Inputs
 	if v := r.Review; v != nil {
 		c.Review = &canonicalRev{Reviewer: v.Reviewer, Result: v.Result, Final: v.Final, Reason: v.Reason}
 		if v.Time != nil {
@@ -340,20 +344,17 @@ func canonicalAttributes(m map[string]string) []byte {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var b bytes.Buffer
-	b.WriteByte('{')
+	b := append(make([]byte, 0, 64), '{')
 	for i, k := range keys {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		kb, _ := json.Marshal(k)
-		vb, _ := json.Marshal(m[k])
-		b.Write(kb)
-		b.WriteByte(':')
-		b.Write(vb)
+		// As json.Marshal writes the key and the value.
+		b = appendQuoted(b, k, true)
+		b = append(b, ':')
+		b = appendQuoted(b, m[k], true)
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return append(b, '}')
 }
 
 // AttributesCommitment is the hex SHA-256 of salt followed by the canonical

@@ -41,9 +41,9 @@ type countKey struct {
 	model, feature, group, predicted, truth string
 }
 
-// scoreKey names a cell of decision_scores within an hour.
+// scoreKey names a cell of decision_scores within a day.
 type scoreKey struct {
-	hour         int64
+	day          int64
 	model, truth string
 	score        float64
 }
@@ -128,44 +128,70 @@ func (t *tally) decision(hour int64, model, predicted string, score *float64, gr
 		t.counts[countKey{hour, model, g.feature, g.value, predicted, truth}] += sign
 	}
 	if score != nil {
-		t.scores[scoreKey{hour, model, truth, roundScore(*score)}] += sign
+		t.scores[scoreKey{floorTo(hour, daySpan), model, truth, roundScore(*score)}] += sign
 	}
 }
 
 // roundScore rounds a score to two significant digits.
 func roundScore(v float64) float64 { return roundSignificant(v, 2) }
 
-// roundSignificant rounds v to d significant digits.
+// roundSignificant rounds v to d significant digits, as writing it with
+// strconv.FormatFloat(v, 'g', d, 64) and reading it back does: by scaling
+// with an exact power of ten, and by formatting only when the scaled value
+// is too near a tie, or the power too large, for the scaling to be exact.
 func roundSignificant(v float64, d int) float64 {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return v
+	}
+	if p, ok := decimalShift(math.Abs(v), d); ok {
+		s := exactPow10[max(p, -p)]
+		x := v * s
+		if p < 0 {
+			x = v / s
+		}
+		f := math.Floor(x)
+		frac := x - f
+		if frac > 0.5 {
+			f++
+		}
+		// The scaling is trusted away from ties, and when it kept d digits.
+		if math.Abs(frac-0.5) > 1e-6 && math.Abs(f) >= exactPow10[d-1] && math.Abs(f) <= exactPow10[d] {
+			if p < 0 {
+				return f * s
+			}
+			return f / s
+		}
 	}
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', d, 64), 64)
 	return r
 }
 
-// record adds sign times what a new decision brings: its counts, score and
-// inputs.
-func (t *tally) record(r *Record, model string, sign int64) {
-	at := r.Time.UTC()
-	t.decision(hourOf(at), model, r.Output.Label, r.Output.Score, groupsOf(r.Sensitive), "", sign)
-	if len(r.Inputs) == 0 {
-		return
-	}
-	day := floorTo(at.Unix(), daySpan)
-	n := 0
-	scanInputs(r.Inputs, func(name string, num float64, numeric bool, text string) bool {
-		k := inputKey{day: day, feature: name, numeric: numeric}
-		if numeric {
-			k.value = strconv.FormatFloat(num, 'g', 3, 64)
-		} else {
-			k.value = truncateUTF8(text, maxCategory)
+// decimalShift returns the power of ten that brings a's first d significant
+// digits before the decimal point, when it is small enough to be exact.
+func decimalShift(a float64, d int) (int, bool) {
+	e := 0
+	switch {
+	case a >= 1:
+		for e < len(exactPow10)-1 && exactPow10[e+1] <= a {
+			e++
 		}
-		t.inputs[k] += sign
-		n++
-		return n < maxInputFeatures
-	})
+	default:
+		for e > -(len(exactPow10)-1) && a*exactPow10[-e] < 1 {
+			e--
+		}
+	}
+	p := d - 1 - e
+	return p, p >= -(len(exactPow10)-1) && p <= len(exactPow10)-1
 }
+
+// exactPow10 are the powers of ten that float64 holds exactly.
+var exactPow10 = func() (out [23]float64) {
+	out[0] = 1
+	for i := 1; i < len(out); i++ {
+		out[i] = out[i-1] * 10
+	}
+	return out
+}()
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.
 func truncateUTF8(s string, n int) string {
@@ -178,10 +204,11 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// scanInputs calls fn with each top-level number, string or boolean of a
-// valid JSON object, in order, until fn returns false. Nested objects,
-// arrays and nulls are skipped.
-func scanInputs(b []byte, fn func(name string, num float64, numeric bool, text string) bool) {
+// scanInputs calls fn with the name (a JSON string token) and value of
+// each top-level number (kind 'n'), string (kind 's', the JSON token) or
+// boolean (kind 'b') of a valid JSON object, in order, until fn returns
+// false. Nested objects, arrays and nulls are skipped.
+func scanInputs(b []byte, fn func(name, value []byte, kind byte) bool) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return
@@ -193,7 +220,7 @@ func scanInputs(b []byte, fn func(name string, num float64, numeric bool, text s
 			return
 		}
 		end := stringEnd(b, i)
-		name := unquote(b[i:end])
+		name := b[i:end]
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
 			return
@@ -202,28 +229,27 @@ func scanInputs(b []byte, fn func(name string, num float64, numeric bool, text s
 		if i >= len(b) {
 			return
 		}
-		var more bool
+		more := true
 		switch c := b[i]; {
 		case c == '"':
 			end = stringEnd(b, i)
-			more = fn(name, 0, false, unquote(b[i:end]))
+			more = fn(name, b[i:end], 's')
 		case c == 't' || c == 'f':
 			end = i + 4
 			if c == 'f' {
 				end++
 			}
-			more = fn(name, 0, false, string(b[i:min(end, len(b))]))
+			more = fn(name, b[i:min(end, len(b))], 'b')
 		case c == 'n':
-			end, more = i+4, true
+			end = i + 4
 		case c == '{' || c == '[':
-			end, more = valueEnd(b, i), true
+			end = valueEnd(b, i)
 		default:
 			end = i
 			for end < len(b) && strings.IndexByte("+-0123456789.eE", b[end]) >= 0 {
 				end++
 			}
-			v, err := strconv.ParseFloat(string(b[i:end]), 64)
-			more = err != nil || fn(name, v, true, "")
+			more = fn(name, b[i:end], 'n')
 		}
 		if !more {
 			return
@@ -303,8 +329,8 @@ func (t *tally) dropBusyInputs() {
 	}
 }
 
-// store adds the tally to the statistics of a log: counts and scores to
-// their hours and days, inputs to their days.
+// store adds the tally to the statistics of a log: counts to their hours
+// and days, scores and inputs to their days.
 func (t *tally) store(ctx context.Context, tx *db.Tx, logNo int64) error {
 	t.dropBusyInputs()
 	var rows [][]any
@@ -328,23 +354,12 @@ func (t *tally) store(ctx context.Context, tx *db.Tx, logNo int64) error {
 		return fmt.Errorf("cannot count decisions for monitoring: %w", err)
 	}
 	rows = rows[:0]
-	scoreDays := map[scoreKey]int64{}
 	for k, n := range t.scores {
-		if n == 0 {
-			continue
-		}
-		rows = append(rows, []any{logNo, hourSpan, k.hour, k.model, k.truth, k.score, n})
-		d := k
-		d.hour = floorTo(k.hour, daySpan)
-		scoreDays[d] += n
-	}
-	for k, n := range scoreDays {
 		if n != 0 {
-			rows = append(rows, []any{logNo, daySpan, k.hour, k.model, k.truth, k.score, n})
+			rows = append(rows, []any{logNo, k.day, k.model, k.truth, k.score, n})
 		}
 	}
-	if err := tx.AddCounts(ctx, "decision_scores",
-		[]string{"log_no", "span", "start", "model_version_id", "truth", "score"}, rows); err != nil {
+	if err := tx.AddCounts(ctx, "decision_scores", []string{"log_no", "start", "model_version_id", "truth", "score"}, rows); err != nil {
 		return fmt.Errorf("cannot count scores for monitoring: %w", err)
 	}
 	rows = rows[:0]

@@ -28,9 +28,9 @@ type StatsQuery struct {
 	Window time.Duration
 	// ModelVersionID keeps one model version's decisions only.
 	ModelVersionID string
-	// Inputs also reads how often each input took each value. Inputs are
-	// kept per UTC day, so every day the range touches counts whole, and an
-	// hour window reads its day's inputs.
+	// Inputs also reads how often each input took each value. Inputs, like
+	// scores, are kept per UTC day, so every day the range touches counts
+	// whole, and an hour window reads its day's inputs.
 	Inputs bool
 }
 
@@ -49,7 +49,9 @@ type Count struct {
 }
 
 // ScoreCount is how many decisions of a window had a score (rounded to two
-// significant digits) and a true label.
+// significant digits) and a true label. Scores are kept per UTC day, so
+// every day the range touches counts whole, and an hour window reads its
+// day's scores.
 type ScoreCount struct {
 	Window         time.Time `json:"window"`
 	ModelVersionID string    `json:"model_version_id"`
@@ -138,7 +140,12 @@ func (s *Service) SystemStats(ctx context.Context, orgID, systemID string, q Sta
 		}
 	}
 	scores := map[ScoreCount]int64{}
-	err = scanRows(ctx, s.db, `SELECT start, model_version_id, truth, score, n FROM decision_scores WHERE `+where, args,
+	dayWhere, dayArgs := `log_no = ? AND start >= ? AND start < ?`, []any{logNo, floorTo(from, daySpan), to}
+	if q.ModelVersionID != "" {
+		dayWhere += ` AND model_version_id = ?`
+		dayArgs = append(dayArgs, q.ModelVersionID)
+	}
+	err = scanRows(ctx, s.db, `SELECT start, model_version_id, truth, score, n FROM decision_scores WHERE `+dayWhere, dayArgs,
 		func(scan func(...any) error) error {
 			var c ScoreCount
 			var start, n int64

@@ -114,17 +114,17 @@ func TestStats(t *testing.T) {
 					for _, g := range groups {
 						counts[decision.Count{Window: w, ModelVersionID: mv[r.Model], Feature: g[0], Group: g[1], Predicted: r.Output.Label, Truth: truth[i]}]++
 					}
-					if r.Output.Score != nil {
-						sc, _ := strconv.ParseFloat(fmt.Sprintf("%.2g", *r.Output.Score), 64)
-						scores[decision.ScoreCount{Window: w, ModelVersionID: mv[r.Model], Truth: truth[i], Score: sc}]++
-					}
 				}
 			inputs:
-				// Inputs are kept per day: every day the range touches counts whole.
+				// Scores and inputs are kept per day: every day the range touches counts whole.
 				if !r.Time.Before(q.from.Truncate(24*time.Hour)) && r.Time.Before(q.to.Add(24*time.Hour-1).Truncate(24*time.Hour)) {
 					w := window(r.Time, q.window)
 					if q.window == decision.WindowHour {
 						w = r.Time.Truncate(24 * time.Hour)
+					}
+					if r.Output.Score != nil && (q.model == "" || mv[r.Model] == q.model) {
+						sc, _ := strconv.ParseFloat(fmt.Sprintf("%.2g", *r.Output.Score), 64)
+						scores[decision.ScoreCount{Window: w, ModelVersionID: mv[r.Model], Truth: truth[i], Score: sc}]++
 					}
 					var in struct {
 						Income  float64

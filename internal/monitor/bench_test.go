@@ -118,7 +118,7 @@ func fillStats(b *testing.B, d *db.DB, logNo int64, start time.Time, n int64) {
 	}
 	counts := map[key]int64{}
 	type skey struct {
-		span, start  int64
+		start        int64
 		model, truth string
 		score        float64
 	}
@@ -145,9 +145,7 @@ func fillStats(b *testing.B, d *db.DB, logNo int64, start time.Time, n int64) {
 			}
 			for s := range 20 {
 				sc := float64(s*5+rng.IntN(5)) / 100
-				for _, span := range [][2]int64{{3600, at}, {86400, day}} {
-					scores[skey{span[0], span[1], model, truth, sc}] += share / 20
-				}
+				scores[skey{day, model, truth, sc}] += share / 20
 			}
 		}
 	}
@@ -157,7 +155,7 @@ func fillStats(b *testing.B, d *db.DB, logNo int64, start time.Time, n int64) {
 	}
 	var srows [][]any
 	for k, v := range scores {
-		srows = append(srows, []any{logNo, k.span, k.start, k.model, k.truth, k.score, v})
+		srows = append(srows, []any{logNo, k.start, k.model, k.truth, k.score, v})
 	}
 	var irows [][]any
 	for day := range int64(30) {
@@ -172,7 +170,7 @@ func fillStats(b *testing.B, d *db.DB, logNo int64, start time.Time, n int64) {
 		if err := tx.Insert(ctx, "decision_counts", []string{"log_no", "span", "start", "model_version_id", "feature", "grp", "predicted", "truth", "n"}, rows); err != nil {
 			return err
 		}
-		if err := tx.Insert(ctx, "decision_scores", []string{"log_no", "span", "start", "model_version_id", "truth", "score", "n"}, srows); err != nil {
+		if err := tx.Insert(ctx, "decision_scores", []string{"log_no", "start", "model_version_id", "truth", "score", "n"}, srows); err != nil {
 			return err
 		}
 		return tx.Insert(ctx, "decision_inputs", []string{"log_no", "start", "feature", "kind", "value", "n"}, irows)

@@ -105,6 +105,7 @@ func TestMonitorRequests(t *testing.T) {
 				}},
 				{"group", func(r *monitor.Request) { r.Metric = monitor.MetricAccuracy }},
 				{"feature", func(r *monitor.Request) { r.Metric, r.Feature = monitor.MetricAUC, "sex" }},
+				{"window", func(r *monitor.Request) { r.Metric, r.Feature, r.Window = monitor.MetricECE, "", monitor.WindowHour }},
 			} {
 				req := good
 				tc.edit(&req)

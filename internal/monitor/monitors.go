@@ -82,6 +82,8 @@ func (s *Service) check(ctx context.Context, actor *aims.Actor, sys *System, req
 		p.Add("window", "must be hour, day or week")
 	} else if drift && req.Window == WindowHour {
 		p.Add("window", "drift is measured per day or week: inputs are counted per day")
+	} else if slices.Contains(scoreMetrics, metric) && req.Window == WindowHour {
+		p.Add("window", "AUC and calibration are measured per day or week: scores are counted per day")
 	}
 	if req.Direction != Above && req.Direction != Below {
 		p.Add("direction", "must be above or below")

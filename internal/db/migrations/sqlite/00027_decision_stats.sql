@@ -20,17 +20,16 @@ CREATE TABLE decision_counts (
     PRIMARY KEY (log_no, span, start, model_version_id, feature, grp, predicted, truth)
 );
 
--- decision_scores: output scores rounded to two significant digits, per
--- model version and true label.
+-- decision_scores: per UTC day, output scores rounded to two significant
+-- digits, per model version and true label.
 CREATE TABLE decision_scores (
     log_no INTEGER NOT NULL,
-    span INTEGER NOT NULL,
     start INTEGER NOT NULL,
     model_version_id TEXT NOT NULL,
     truth TEXT NOT NULL,
     score REAL NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY (log_no, span, start, model_version_id, truth, score)
+    PRIMARY KEY (log_no, start, model_version_id, truth, score)
 );
 
 -- decision_inputs: per UTC day, how often each input feature took each

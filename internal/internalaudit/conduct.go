@@ -74,6 +74,9 @@ func (c *catalogue) checklist(pl *plan) []checklistItem {
 // Start begins a planned audit as its auditor: the auditor's independence is
 // checked again against the records as they are now, and the checklist is generated.
 func (s *Service) Start(ctx context.Context, actor *aims.Actor, idOrRef string) (*Audit, error) {
+	if err := identity.Authorize(actor, identity.ActAuditConduct); err != nil {
+		return nil, err
+	}
 	c, err := s.catalogue(ctx, actor)
 	if err != nil {
 		return nil, err

@@ -444,7 +444,7 @@ func TestMonitoringEndpoints(t *testing.T) {
 			// alert and its incident), the third back above it (recovered).
 			{step: step{name: "evaluate", who: "contributor", method: "POST", path: "/api/v1/monitors/MON-1/evaluate", status: 200,
 				has:     []string{`"monitor":"MON-1"`, `"breaches":1`, `"recovered":1`, `"window":"` + day(1) + `T00:00:00Z"`, `"incident":"INC-1"`},
-				actions: []string{"monitor_alert.open", "monitor_alert.recover", "incident.create", "monitor_alert.incident"}}},
+				actions: []string{"monitor_alert.open", "incident.create", "monitor_alert.incident", "monitor_alert.recover"}}},
 			{step: step{name: "nothing more is due", who: "contributor", method: "POST", path: "/api/v1/monitors/MON-1/evaluate", status: 200,
 				has: []string{`"judged":0`, `"breaches":0`, `"opened":[]`}}},
 			// The first day at parity, the second and third below 0.7: one alert, still open.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/decision"
 	"github.com/aims-dev/aims/internal/incident"
 	"github.com/aims-dev/aims/internal/monitor"
@@ -63,13 +64,13 @@ func (s monitorSources) StatsSpan(ctx context.Context, orgID, systemID string) (
 }
 
 // Open opens the incident a monitor's breach raises.
-func (s monitorSources) Open(ctx context.Context, actor *aims.Actor, req monitor.IncidentRequest) (string, error) {
+func (s monitorSources) Open(ctx context.Context, tx *db.Tx, actor *aims.Actor, req monitor.IncidentRequest) (string, error) {
 	in := incident.Request{Title: req.Title, Description: req.Description, OccurredAt: req.OccurredAt, ReportedBy: req.ReportedBy,
 		OwnerID: req.OwnerID, Severity: req.Severity, Systems: []string{req.SystemRef}}
 	if req.ModelVersionID != "" {
 		in.ModelVersions = []string{req.ModelVersionID}
 	}
-	got, err := s.a.Incidents.Create(ctx, actor, in)
+	got, err := s.a.Incidents.CreateTx(ctx, tx, actor, in)
 	if err != nil {
 		return "", err
 	}

@@ -233,6 +233,22 @@ func (s *Service) fillSystems(ctx context.Context, orgID string, in *Incident, r
 
 // Create raises an incident with its audit event; a serious one gets its Art. 73 notification duty at once.
 func (s *Service) Create(ctx context.Context, actor *aims.Actor, req Request) (*Incident, error) {
+	var in *Incident
+	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
+		var err error
+		in, err = s.CreateTx(ctx, tx, actor, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.get(ctx, s.db, actor.OrgID, in.ID)
+}
+
+// CreateTx raises an incident as Create does, within tx, so that what
+// raised it and the incident are stored together or not at all. The
+// request is checked before tx is written to.
+func (s *Service) CreateTx(ctx context.Context, tx *db.Tx, actor *aims.Actor, req Request) (*Incident, error) {
 	if err := identity.Authorize(actor, identity.ActIncidentEdit); err != nil {
 		return nil, err
 	}
@@ -247,38 +263,34 @@ func (s *Service) Create(ctx context.Context, actor *aims.Actor, req Request) (*
 	if in.OwnerID == "" {
 		in.OwnerID = actor.UserID
 	}
-	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
-		ref, err := db.NextRef(ctx, tx, actor.OrgID, refPrefix)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		in.ID, in.Ref, in.Version, in.CreatedBy, in.CreatedAt, in.UpdatedAt = aims.NewID(), ref, 1, actor.UserID, now, now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, org_id, ref, title, description, occurred_at, aware_at, reported_by,
-			owner_id, severity, harms, affected_count, affected_who, systems, model_versions, containment, serious, serious_category,
-			status, lessons, nc_ref, last_notice, version, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 1, ?, ?, ?)`,
-			in.ID, actor.OrgID, in.Ref, in.Title, in.Description, in.OccurredAt, in.AwareAt, in.ReportedBy, in.OwnerID, in.Severity,
-			string(mustJSON(in.Harms)), in.AffectedCount, in.AffectedWho, string(mustJSON(in.Systems)), string(mustJSON(in.ModelVersions)),
-			in.Containment, boolInt(in.Serious), in.SeriousCategory, in.Status, in.Lessons, in.CreatedBy, now, now); err != nil {
-			return err
-		}
-		ch, err := tlog.Changes(nil, in.audit())
-		if err != nil {
-			return err
-		}
-		if err := s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectIncident, ID: in.ID, Ref: in.Ref}, ch); err != nil {
-			return err
-		}
-		if in.Serious {
-			_, err = s.insertNotification(ctx, tx, actor, in, &Notification{Recipient: RecipientAuthority, Basis: BasisArt73})
-		}
-		return err
-	})
+	ref, err := db.NextRef(ctx, tx, actor.OrgID, refPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("cannot record incident: %w", err)
 	}
-	return s.get(ctx, s.db, actor.OrgID, in.ID)
+	now := s.clock()
+	in.ID, in.Ref, in.Version, in.CreatedBy, in.CreatedAt, in.UpdatedAt = aims.NewID(), ref, 1, actor.UserID, now, now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, org_id, ref, title, description, occurred_at, aware_at, reported_by,
+		owner_id, severity, harms, affected_count, affected_who, systems, model_versions, containment, serious, serious_category,
+		status, lessons, nc_ref, last_notice, version, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 1, ?, ?, ?)`,
+		in.ID, actor.OrgID, in.Ref, in.Title, in.Description, in.OccurredAt, in.AwareAt, in.ReportedBy, in.OwnerID, in.Severity,
+		string(mustJSON(in.Harms)), in.AffectedCount, in.AffectedWho, string(mustJSON(in.Systems)), string(mustJSON(in.ModelVersions)),
+		in.Containment, boolInt(in.Serious), in.SeriousCategory, in.Status, in.Lessons, in.CreatedBy, now, now); err != nil {
+		return nil, fmt.Errorf("cannot record incident: %w", err)
+	}
+	ch, err := tlog.Changes(nil, in.audit())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.logs.Record(ctx, tx, actor.OrgID, actor, ActionCreate, tlog.EventObject{Type: ObjectIncident, ID: in.ID, Ref: in.Ref}, ch); err != nil {
+		return nil, fmt.Errorf("cannot record incident: %w", err)
+	}
+	if in.Serious {
+		if _, err := s.insertNotification(ctx, tx, actor, in, &Notification{Recipient: RecipientAuthority, Basis: BasisArt73}); err != nil {
+			return nil, fmt.Errorf("cannot record incident: %w", err)
+		}
+	}
+	return in, nil
 }
 
 func boolInt(b bool) int {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
@@ -179,6 +180,11 @@ func (s *Service) evaluate(ctx context.Context, actor *aims.Actor, m *Monitor) (
 				if err := s.recordAlert(ctx, tx, actor, "monitor_alert.open", m, &a, j.Result); err != nil {
 					return err
 				}
+				if m.Severity != "" {
+					if err := s.openIncident(ctx, tx, actor, m, &a); err != nil {
+						return err
+					}
+				}
 				opened = append(opened, a)
 				res.Breaches++
 			case j.recovers:
@@ -209,14 +215,7 @@ func (s *Service) evaluate(ctx context.Context, actor *aims.Actor, m *Monitor) (
 		return nil, fmt.Errorf("cannot judge the windows of %s: %w", m.Ref, err)
 	}
 	res.Judged = len(judged)
-	for _, a := range opened {
-		if m.Severity != "" {
-			if a.Incident, err = s.openIncident(ctx, actor, m, &a); err != nil {
-				return nil, err
-			}
-		}
-		res.Opened = append(res.Opened, a)
-	}
+	res.Opened = append(res.Opened, opened...)
 	return res, nil
 }
 
@@ -241,9 +240,12 @@ func (s *Service) recordAlert(ctx context.Context, tx *db.Tx, actor *aims.Actor,
 		[]tlog.Change{{Field: "alert", After: after}})
 }
 
-// openIncident opens the incident of an alert and links it, as the
-// monitor's owner would.
-func (s *Service) openIncident(ctx context.Context, actor *aims.Actor, m *Monitor, a *Alert) (string, error) {
+// openIncident opens the incident of an alert within the transaction that
+// opens the alert, as the monitor's owner would, and links the two. When
+// the owner can no longer own it (they left the organisation), the
+// incident is opened without an owner; when it cannot be opened at all,
+// the alert stands alone and the reason is logged, so that monitoring goes on.
+func (s *Service) openIncident(ctx context.Context, tx *db.Tx, actor *aims.Actor, m *Monitor, a *Alert) error {
 	val := "undefined"
 	if a.Value != nil {
 		val = strconv.FormatFloat(*a.Value, 'f', 4, 64)
@@ -254,26 +256,51 @@ func (s *Service) openIncident(ctx context.Context, actor *aims.Actor, m *Monito
 	if m.Feature != "" {
 		desc += " Feature: " + m.Feature + "."
 	}
-	ref, err := s.incidents.Open(ctx, jobActor(actor.OrgID), IncidentRequest{
-		Title:       fmt.Sprintf("%s: %s breached its threshold", m.SystemRef, m.Name),
+	req := IncidentRequest{
+		Title:       incidentTitle(m),
 		Description: desc, OccurredAt: a.Window, Severity: m.Severity, OwnerID: m.OwnerID, SystemRef: m.SystemRef,
 		ModelVersionID: m.ModelVersionID, ReportedBy: "monitor " + m.Ref,
-	})
-	if err != nil {
-		return "", fmt.Errorf("cannot open the incident of %s's alert: %w", m.Ref, err)
 	}
-	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE monitor_alerts SET incident_ref = ? WHERE id = ?`, ref, a.ID); err != nil {
-			return err
-		}
-		after, _ := json.Marshal(ref)
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, "monitor_alert.incident", tlog.EventObject{Type: ObjectAlert, ID: a.ID, Ref: m.Ref},
-			[]tlog.Change{{Field: "incident", After: after}})
-	})
-	if err != nil {
-		return "", fmt.Errorf("cannot link %s to %s's alert: %w", ref, m.Ref, err)
+	ref, err := s.incidents.Open(ctx, tx, jobActor(actor.OrgID), req)
+	if aims.CodeOf(err) == aims.CodeInvalid && req.OwnerID != "" {
+		req.OwnerID = ""
+		req.Description += " It has no owner: the monitor's owner could not own it (" + problems(err) + ")."
+		ref, err = s.incidents.Open(ctx, tx, jobActor(actor.OrgID), req)
 	}
-	return ref, nil
+	if aims.CodeOf(err) == aims.CodeInvalid {
+		slog.Error("cannot open the incident of a monitor's alert; the alert stands alone", "monitor", m.Ref, "problems", problems(err))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot open the incident of %s's alert: %w", m.Ref, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE monitor_alerts SET incident_ref = ? WHERE id = ?`, ref, a.ID); err != nil {
+		return err
+	}
+	a.Incident = ref
+	after, _ := json.Marshal(ref)
+	return s.logs.Record(ctx, tx, actor.OrgID, actor, "monitor_alert.incident", tlog.EventObject{Type: ObjectAlert, ID: a.ID, Ref: m.Ref},
+		[]tlog.Change{{Field: "incident", After: after}})
+}
+
+// problems says in one line which fields of a request were refused and why.
+func problems(err error) string {
+	var parts []string
+	for _, f := range aims.AsError(err).Fields {
+		parts = append(parts, f.Field+" "+f.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// incidentTitle names the incident of a monitor's breach, shortening the
+// monitor's name so that the title fits an incident's 200 characters.
+func incidentTitle(m *Monitor) string {
+	const suffix, most = " breached its threshold", 200
+	name := []rune(m.Name)
+	if room := most - len([]rune(m.SystemRef+": "+suffix)); len(name) > room {
+		name = append(name[:room-1], '…')
+	}
+	return m.SystemRef + ": " + string(name) + suffix
 }
 
 // windowStart returns the start of the window of kind w that t falls in.

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/apptest"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/decision"
+	"github.com/aims-dev/aims/internal/identity"
 	"github.com/aims-dev/aims/internal/model"
 	"github.com/aims-dev/aims/internal/monitor"
 )
@@ -205,6 +207,68 @@ func TestMonthWithDegradingFairness(t *testing.T) {
 				if !slices.Contains(features, want) {
 					t.Errorf("drift table lacks %s: %v", want, features)
 				}
+			}
+		})
+	}
+}
+
+// TestBreachOfOwnerlessMonitor opens the incident of a breach whose
+// monitor has a name as long as allowed and an owner who has left the
+// organisation: the title is shortened to fit, and the incident, opened
+// without an owner, says why.
+func TestBreachOfOwnerlessMonitor(t *testing.T) {
+	for _, dialect := range dbtest.Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			env := apptest.New(t, dialect)
+			a, ctx := env.App, context.Background()
+			owner := ownerOf(t, env)
+			if _, err := a.Systems.Create(ctx, owner, aisystem.CreateRequest{Name: "Loan approvals", IntendedPurpose: "Decide on loans"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Models.Create(ctx, owner, model.CreateRequest{System: "SYS-1", Name: "Scorer"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Models.CreateVersion(ctx, owner, "MDL-1", model.VersionRequest{Label: "1.0.0", Digest: strings.Repeat("ab", 32)}); err != nil {
+				t.Fatal(err)
+			}
+			m := newMonth(time.Now(), 20)
+			if _, err := a.Decisions.Record(ctx, owner, "SYS-1", m.recs[:7*20], decision.RecordOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Monitors.SetSettings(ctx, owner, "SYS-1", monitor.SettingsRequest{Positive: "approve"}); err != nil {
+				t.Fatal(err)
+			}
+			leaver, _, err := a.Identity.AddMember(ctx, owner, identity.AddMemberRequest{Email: "leaver@example.org", Name: "Lee Leaver", Role: aims.RoleManager})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A ratio is never above 1: every week with both sexes breaches.
+			name := strings.Repeat("ä", 200)
+			mon, err := a.Monitors.Create(ctx, owner, "SYS-1", monitor.Request{Name: name, Metric: monitor.MetricDPRatio, Feature: "sex",
+				Window: monitor.WindowWeek, Threshold: 1.01, Direction: monitor.Below, MinSamples: 10, Severity: "low", OwnerID: leaver.UserID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Identity.RemoveMember(ctx, owner, leaver.UserID); err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.Monitors.Evaluate(ctx, owner, mon.Ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Opened) != 1 || res.Opened[0].Incident != "INC-1" {
+				t.Fatalf("evaluation: %+v", res)
+			}
+			inc, err := a.Incidents.Get(ctx, owner, "INC-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := utf8.RuneCountInString(inc.Title); n != 200 || !strings.HasPrefix(inc.Title, "SYS-1: ää") ||
+				!strings.HasSuffix(inc.Title, "ä… breached its threshold") {
+				t.Errorf("title of %d characters: %q", n, inc.Title)
+			}
+			if inc.OwnerID == leaver.UserID || !strings.Contains(inc.Description, "owner_id names "+leaver.UserID) {
+				t.Errorf("incident owned by %q: %s", inc.OwnerID, inc.Description)
 			}
 		})
 	}

@@ -104,7 +104,9 @@ type IncidentRequest struct {
 
 // Incidents opens incidents; app satisfies it with the incident service.
 type Incidents interface {
-	Open(ctx context.Context, actor *aims.Actor, req IncidentRequest) (ref string, err error)
+	// Open opens an incident within tx, checking the request before it
+	// writes anything, and returns its reference.
+	Open(ctx context.Context, tx *db.Tx, actor *aims.Actor, req IncidentRequest) (ref string, err error)
 }
 
 // Service keeps monitors, judges windows and builds reports.

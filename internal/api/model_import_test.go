@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aims-dev/aims/internal/db"
+	"github.com/aims-dev/aims/internal/servicetest"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
@@ -158,4 +159,21 @@ func TestModelImportMatchesTheDocument(t *testing.T) {
 		doc.Components.Schemas["ModelImportResult"] == nil {
 		t.Errorf("the import is not documented with its schemas")
 	}
+}
+
+// TestModelImportIsAtomic makes recording the results fail in the
+// database: the import answers 500 and leaves no evidence, no result and
+// no audit event behind.
+func TestModelImportIsAtomic(t *testing.T) {
+	eachDialect(t, func(t *testing.T, w *world) {
+		importSetup(t, w)
+		servicetest.FailInserts(t, w.App.DB, "model_evaluations")
+		servicetest.Unchanged(t, w.App.DB, func() {
+			r := w.call(t, "contributor", "POST", "/api/v1/models/MDL-1/versions/1.4.0/evaluations/import",
+				`{"format":"fairlearn","report":`+importFairlearn+`,"feature":"sex"}`)
+			if r.status != http.StatusInternalServerError {
+				t.Errorf("import with results failing = %d %s, want 500", r.status, r.body)
+			}
+		})
+	})
 }

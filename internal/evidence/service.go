@@ -53,6 +53,14 @@ const sniffLen = 512
 // audit event; every problem with the request, the file included, is
 // reported at once and then nothing is kept.
 func (s *Service) Add(ctx context.Context, actor *aims.Actor, req AddRequest) (*Evidence, error) {
+	return s.AddThen(ctx, actor, req, nil)
+}
+
+// AddThen adds evidence as Add does and, when then is not nil, calls it in
+// the same transaction with the new evidence, so that what the evidence
+// supports is stored with it or not at all. An error of then is returned
+// as it is.
+func (s *Service) AddThen(ctx context.Context, actor *aims.Actor, req AddRequest, then func(ctx context.Context, tx *db.Tx, it *Evidence) error) (*Evidence, error) {
 	if err := identity.Authorize(actor, identity.ActEvidenceAdd); err != nil {
 		return nil, err
 	}
@@ -97,6 +105,7 @@ func (s *Service) Add(ctx context.Context, actor *aims.Actor, req AddRequest) (*
 		}
 		placed = true
 	}
+	var thenErr error
 	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
 		ref, err := db.NextRef(ctx, tx, actor.OrgID, refPrefix)
 		if err != nil {
@@ -119,8 +128,17 @@ func (s *Service) Add(ctx context.Context, actor *aims.Actor, req AddRequest) (*
 		if err != nil {
 			return err
 		}
-		return s.logs.Record(ctx, tx, actor.OrgID, actor, ActionAdd, tlog.EventObject{Type: ObjectType, ID: it.ID, Ref: it.Ref}, ch)
+		if err := s.logs.Record(ctx, tx, actor.OrgID, actor, ActionAdd, tlog.EventObject{Type: ObjectType, ID: it.ID, Ref: it.Ref}, ch); err != nil {
+			return err
+		}
+		if then != nil {
+			thenErr = then(ctx, tx, it)
+		}
+		return thenErr
 	})
+	if thenErr != nil {
+		return nil, thenErr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot add evidence: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aims-dev/aims/internal/aims"
+	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/identity"
 )
 
@@ -155,7 +156,17 @@ func (s *Service) ImportEvaluations(ctx context.Context, actor *aims.Actor, key 
 	if err != nil {
 		return nil, err
 	}
-	ref, err := s.sources.AddReportEvidence(ctx, actor, s.reportEvidence(v, systemRef, datasets[req.Dataset].Key, &req, len(ins), content))
+	// The report is kept and its results recorded in one transaction.
+	var evs []Evaluation
+	var recordErr error
+	ref, err := s.sources.AddReportEvidence(ctx, actor, s.reportEvidence(v, systemRef, datasets[req.Dataset].Key, &req, len(ins), content),
+		func(tx *db.Tx, ref string) error {
+			evs, recordErr = s.EvaluateTx(ctx, tx, actor, v.Key, req.evaluateRequest(ins, ref))
+			return recordErr
+		})
+	if recordErr != nil {
+		return nil, recordErr
+	}
 	if err != nil {
 		if e := aims.AsError(err); e.Code == aims.CodeInvalid {
 			var p aims.Problems
@@ -167,10 +178,6 @@ func (s *Service) ImportEvaluations(ctx context.Context, actor *aims.Actor, key 
 			}
 		}
 		return nil, fmt.Errorf("cannot keep the %s report of %s as evidence: %w", formatTitle(req.Format), v.Key, err)
-	}
-	evs, err := s.Evaluate(ctx, actor, v.Key, req.evaluateRequest(ins, ref))
-	if err != nil {
-		return nil, fmt.Errorf("kept the report as %s, but %w", ref, err)
 	}
 	return &ImportResult{Evidence: ref, Results: evs}, nil
 }

@@ -24,8 +24,10 @@ var keptReports = struct {
 	refuse map[*sources]error
 }{kept: map[*sources][]model.ReportEvidence{}, refuse: map[*sources]error{}}
 
-// AddReportEvidence keeps the report as the evidence service would, numbering it EV-1, EV-2 …
-func (s *sources) AddReportEvidence(_ context.Context, actor *aims.Actor, r model.ReportEvidence) (string, error) {
+// AddReportEvidence keeps the report as the evidence service would,
+// numbering it EV-1, EV-2 …, and calls then in a transaction of its own,
+// keeping the report only when then succeeds.
+func (s *sources) AddReportEvidence(ctx context.Context, actor *aims.Actor, r model.ReportEvidence, then func(tx *db.Tx, ref string) error) (string, error) {
 	keptReports.Lock()
 	defer keptReports.Unlock()
 	if err := keptReports.refuse[s]; err != nil {
@@ -34,8 +36,12 @@ func (s *sources) AddReportEvidence(_ context.Context, actor *aims.Actor, r mode
 	if actor.UserID == "" {
 		return "", aims.Errorf(aims.CodeForbidden, "evidence is added by a person")
 	}
+	ref := fmt.Sprintf("EV-%d", len(keptReports.kept[s])+1)
+	if err := s.db.WithTx(ctx, func(tx *db.Tx) error { return then(tx, ref) }); err != nil {
+		return "", err
+	}
 	keptReports.kept[s] = append(keptReports.kept[s], r)
-	return fmt.Sprintf("EV-%d", len(keptReports.kept[s])), nil
+	return ref, nil
 }
 
 // kept returns the reports kept in the test's environment.

@@ -40,6 +40,7 @@ var admin = &aims.Actor{Kind: aims.ActorSystem, Name: "cli:test@host"}
 // is not part of these tests.
 type sources struct {
 	systems  *aisystem.Service
+	db       *db.DB // the transaction of a kept report
 	mu       sync.Mutex
 	datasets map[string]map[string]model.DatasetVersionRef // by organisation, then by upper-case key and by id
 }
@@ -102,7 +103,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	ids := identity.New(d, logs, clock.Now)
 	ids.Argon2 = identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 	systems := aisystem.New(d, logs, clock.Now)
-	src := &sources{systems: systems}
+	src := &sources{systems: systems, db: d}
 	e := &env{ctx: context.Background(), d: d, clock: clock, ids: ids, systems: systems, sources: src,
 		svc: model.New(d, logs, clock.Now, src), as: map[aims.Role]*aims.Actor{}}
 	names := map[aims.Role]string{aims.RoleOwner: "Zoë Owner", aims.RoleManager: "Max Manager",

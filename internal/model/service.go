@@ -73,8 +73,9 @@ type Sources interface {
 	// reading through q (the database or the transaction under way).
 	DatasetVersion(ctx context.Context, q db.Queryer, orgID, idOrKey string) (DatasetVersionRef, error)
 	// AddReportEvidence keeps an imported evaluation report as evidence
-	// added by the actor, and returns the evidence's reference (EV-7).
-	AddReportEvidence(ctx context.Context, actor *aims.Actor, r ReportEvidence) (string, error)
+	// added by the actor, calling then with the evidence's reference (EV-7)
+	// in the transaction that records it, and returns the reference.
+	AddReportEvidence(ctx context.Context, actor *aims.Actor, r ReportEvidence, then func(tx *db.Tx, ref string) error) (string, error)
 }
 
 // Service manages models and their versions.

@@ -208,16 +208,24 @@ func PayloadsContain(t testing.TB, d *db.DB, s string) bool {
 // database with the message "injected", as a broken audit log would.
 func FailAuditAppends(t testing.TB, d *db.DB) {
 	t.Helper()
+	FailInserts(t, d, "log_entries")
+}
+
+// FailInserts makes every later insert into table fail in the database
+// with the message "injected", as a full disk or a broken table would.
+func FailInserts(t testing.TB, d *db.DB, table string) {
+	t.Helper()
+	name := "test_injected_failure_" + table
 	var stmts []string
 	if d.Dialect() == db.Postgres {
 		stmts = []string{
-			`CREATE FUNCTION test_injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+			`CREATE FUNCTION ` + name + `() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN RAISE EXCEPTION 'injected'; END; $$`,
-			`CREATE TRIGGER test_injected_failure BEFORE INSERT ON log_entries
-			FOR EACH ROW EXECUTE FUNCTION test_injected_failure()`,
+			`CREATE TRIGGER ` + name + ` BEFORE INSERT ON ` + table + `
+			FOR EACH ROW EXECUTE FUNCTION ` + name + `()`,
 		}
 	} else {
-		stmts = []string{`CREATE TRIGGER test_injected_failure BEFORE INSERT ON log_entries
+		stmts = []string{`CREATE TRIGGER ` + name + ` BEFORE INSERT ON ` + table + `
 			BEGIN SELECT RAISE(ABORT, 'injected'); END`}
 	}
 	for _, s := range stmts {

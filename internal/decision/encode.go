@@ -2,6 +2,7 @@ package decision
 
 import (
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -143,6 +144,16 @@ func appendFloat(b []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainASCII marks the ASCII bytes a JSON string holds as they are;
+// htmlASCII marks those json.Marshal escapes too.
+var plainASCII, htmlASCII = func() (plain, html [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		plain[c] = c != '"' && c != '\\'
+	}
+	html['<'], html['>'], html['&'] = true, true, true
+	return plain, html
+}()
+
 // appendString writes s as a JSON string, escaping what JSON requires and,
 // as encoding/json does, U+2028 and U+2029; HTML characters are left as they are.
 func appendString(b []byte, s string) []byte { return appendQuoted(b, s, false) }
@@ -155,7 +166,7 @@ func appendQuoted(b []byte, s string, html bool) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && (!html || (c != '<' && c != '>' && c != '&')) {
+			if plainASCII[c] && (!html || !htmlASCII[c]) {
 				i++
 				continue
 			}
@@ -188,4 +199,34 @@ func appendQuoted(b []byte, s string, html bool) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// formatTime writes t as timeFormat does, in UTC, for a year between 0 and
+// 9999, without parsing the layout: ingest writes a time per record.
+func formatTime(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	var b [len(timeFormat)]byte
+	put := func(at, v, digits int) {
+		for i := at + digits - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, year, 4)
+	b[4] = '-'
+	put(5, int(month), 2)
+	b[7] = '-'
+	put(8, day, 2)
+	b[10] = 'T'
+	put(11, hour, 2)
+	b[13] = ':'
+	put(14, minute, 2)
+	b[16] = ':'
+	put(17, sec, 2)
+	b[19] = '.'
+	put(20, t.Nanosecond()/1000, 6)
+	b[26] = 'Z'
+	return string(b[:])
 }

@@ -312,7 +312,7 @@ type encoded struct {
 // encode returns the record's canonical bytes, their hash and, when it has
 // sensitive attributes, their salted commitment's parts.
 func (r *Record) encode(systemID string, model canonicalModel) (*encoded, error) {
-	c := canonical{V: recordVersion, System: systemID, ID: r.ID, Time: r.Time.UTC().Format(timeFormat), Model: model,
+	c := canonical{V: recordVersion, System: systemID, ID: r.ID, Time: formatTime(r.Time), Model: model,
 		InputsHash: strings.ToLower(r.InputsHash), Output: r.Output, Confidence: r.Confidence,
 		Explanation: r.Explanation, Subject: r.Subject}
 	// check left the inputs compact.
@@ -320,7 +320,7 @@ func (r *Record) encode(systemID string, model canonicalModel) (*encoded, error)
 	if v := r.Review; v != nil {
 		c.Review = &canonicalRev{Reviewer: v.Reviewer, Result: v.Result, Final: v.Final, Reason: v.Reason}
 		if v.Time != nil {
-			c.Review.Time = v.Time.UTC().Format(timeFormat)
+			c.Review.Time = formatTime(*v.Time)
 		}
 	}
 	e := &encoded{modelID: model.ID}

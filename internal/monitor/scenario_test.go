@@ -14,6 +14,7 @@ import (
 	"github.com/aims-dev/aims/internal/aims"
 	"github.com/aims-dev/aims/internal/aisystem"
 	"github.com/aims-dev/aims/internal/apptest"
+	"github.com/aims-dev/aims/internal/db"
 	"github.com/aims-dev/aims/internal/dbtest"
 	"github.com/aims-dev/aims/internal/decision"
 	"github.com/aims-dev/aims/internal/identity"
@@ -82,18 +83,8 @@ func (m *month) selection(sex string, from, to time.Time) (approved, n int) {
 func TestMonthWithDegradingFairness(t *testing.T) {
 	for _, dialect := range dbtest.Dialects(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			env := apptest.New(t, dialect)
+			env, owner := loanSystem(t, dialect)
 			a, ctx := env.App, context.Background()
-			owner := ownerOf(t, env)
-			if _, err := a.Systems.Create(ctx, owner, aisystem.CreateRequest{Name: "Loan approvals", IntendedPurpose: "Decide on loans"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.Models.Create(ctx, owner, model.CreateRequest{System: "SYS-1", Name: "Scorer"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.Models.CreateVersion(ctx, owner, "MDL-1", model.VersionRequest{Label: "1.0.0", Digest: strings.Repeat("ab", 32)}); err != nil {
-				t.Fatal(err)
-			}
 			m := newMonth(time.Now(), 200)
 			if _, err := a.Decisions.Record(ctx, owner, "SYS-1", m.recs, decision.RecordOptions{}); err != nil {
 				t.Fatal(err)
@@ -219,18 +210,8 @@ func TestMonthWithDegradingFairness(t *testing.T) {
 func TestBreachOfOwnerlessMonitor(t *testing.T) {
 	for _, dialect := range dbtest.Dialects(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			env := apptest.New(t, dialect)
+			env, owner := loanSystem(t, dialect)
 			a, ctx := env.App, context.Background()
-			owner := ownerOf(t, env)
-			if _, err := a.Systems.Create(ctx, owner, aisystem.CreateRequest{Name: "Loan approvals", IntendedPurpose: "Decide on loans"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.Models.Create(ctx, owner, model.CreateRequest{System: "SYS-1", Name: "Scorer"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.Models.CreateVersion(ctx, owner, "MDL-1", model.VersionRequest{Label: "1.0.0", Digest: strings.Repeat("ab", 32)}); err != nil {
-				t.Fatal(err)
-			}
 			m := newMonth(time.Now(), 20)
 			if _, err := a.Decisions.Record(ctx, owner, "SYS-1", m.recs[:7*20], decision.RecordOptions{}); err != nil {
 				t.Fatal(err)
@@ -275,6 +256,25 @@ func TestBreachOfOwnerlessMonitor(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// loanSystem returns a new application with SYS-1, a loan approval
+// system, its model MDL-1 and version 1.0.0, and the owner who made them.
+func loanSystem(t *testing.T, dialect db.Dialect) (*apptest.Env, *aims.Actor) {
+	t.Helper()
+	env := apptest.New(t, dialect)
+	a, ctx := env.App, context.Background()
+	owner := ownerOf(t, env)
+	if _, err := a.Systems.Create(ctx, owner, aisystem.CreateRequest{Name: "Loan approvals", IntendedPurpose: "Decide on loans"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Models.Create(ctx, owner, model.CreateRequest{System: "SYS-1", Name: "Scorer"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Models.CreateVersion(ctx, owner, "MDL-1", model.VersionRequest{Label: "1.0.0", Digest: strings.Repeat("ab", 32)}); err != nil {
+		t.Fatal(err)
+	}
+	return env, owner
+}
 
 // ownerOf returns the actor of the organisation's owner.
 func ownerOf(t testing.TB, env *apptest.Env) *aims.Actor {

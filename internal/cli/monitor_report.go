@@ -140,6 +140,7 @@ func printReport(w io.Writer, r *monitor.Report) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		fmt.Fprintln(w, "(drifted: PSI at least 0.1, the threshold Evidently applies to PSI; the p-values do not decide)")
 	}
 
 	if err := printSeries(w, r); err != nil {

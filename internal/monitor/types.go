@@ -266,7 +266,7 @@ type Drift struct {
 	Feature  string         `json:"feature"`
 	Kind     string         `json:"kind" enum:"numeric,categorical"`
 	Measures []DriftMeasure `json:"measures" doc:"PSI, Jensen–Shannon distance, and KS (numeric) or chi-square (categorical)."`
-	Drifted  bool           `json:"drifted" doc:"PSI at least 0.1, Evidently's default."`
+	Drifted  bool           `json:"drifted" doc:"PSI at least 0.1, the threshold Evidently applies to PSI."`
 }
 
 // DriftMeasure is one drift measure with the parameters that make it

@@ -1448,7 +1448,7 @@ func monitoringDrift(r *monitor.Report) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, "</tbody></table></div><p class=\"small muted\">Drifted: a PSI of at least 0.1, Evidently's default. KS D: the largest gap between the two cumulative distributions of a numeric input; chi-square compares the categories of a categorical one.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, "</tbody></table></div><p class=\"small muted\">Drifted: a PSI of at least 0.1, the threshold Evidently applies to PSI; the p-values stand beside it but do not decide. KS D: the largest gap between the two cumulative distributions of a numeric input; chi-square compares the categories of a categorical one.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -50,9 +50,9 @@ type scoreKey struct {
 
 // inputKey names a cell of decision_inputs within a day.
 type inputKey struct {
-	day            int64
-	feature, value string
-	numeric        bool
+	day                   int64
+	model, feature, value string
+	numeric               bool
 }
 
 // tally is what a set of decisions and outcomes adds to the statistics;
@@ -314,11 +314,13 @@ func unquote(tok []byte) string {
 }
 
 // dropBusyInputs leaves out the text inputs that took more than
-// maxCategories distinct values.
+// maxCategories distinct values, over all the days the tally spans.
 func (t *tally) dropBusyInputs() {
+	values := map[[2]string]bool{}
 	distinct := map[string]int{}
 	for k := range t.inputs {
-		if !k.numeric {
+		if v := [2]string{k.feature, k.value}; !k.numeric && !values[v] {
+			values[v] = true
 			distinct[k.feature]++
 		}
 	}
@@ -369,10 +371,10 @@ func (t *tally) store(ctx context.Context, tx *db.Tx, logNo int64) error {
 			if k.numeric {
 				kind = "n"
 			}
-			rows = append(rows, []any{logNo, k.day, k.feature, kind, k.value, n})
+			rows = append(rows, []any{logNo, k.day, k.model, k.feature, kind, k.value, n})
 		}
 	}
-	if err := tx.AddCounts(ctx, "decision_inputs", []string{"log_no", "start", "feature", "kind", "value"}, rows); err != nil {
+	if err := tx.AddCounts(ctx, "decision_inputs", []string{"log_no", "start", "model_version_id", "feature", "kind", "value"}, rows); err != nil {
 		return fmt.Errorf("cannot count inputs for monitoring: %w", err)
 	}
 	return nil

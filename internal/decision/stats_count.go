@@ -34,17 +34,17 @@ type scoreCell struct {
 // inputCell counts a text or boolean input by the numbers of its name's
 // and value's JSON text; kind is 's' (string) or 'b' (boolean).
 type inputCell struct {
-	day         int64
-	name, value int32
-	kind        byte
+	day                int64
+	model, name, value int32
+	kind               byte
 }
 
 // numberCell counts a number input, rounded to three significant digits,
 // by the number of its name's JSON text.
 type numberCell struct {
-	day   int64
-	name  int32
-	value float64
+	day         int64
+	model, name int32
+	value       float64
 }
 
 func newCounter() *counter {
@@ -94,9 +94,9 @@ func (c *counter) record(r *Record, model string, attributes []byte, sign int64)
 	scanInputs(r.Inputs, func(name, value []byte, kind byte) bool {
 		n++
 		if kind != 'n' {
-			c.inputs[inputCell{day, c.id(name), c.id(value), kind}] += sign
+			c.inputs[inputCell{day, m, c.id(name), c.id(value), kind}] += sign
 		} else if v, err := strconv.ParseFloat(string(value), 64); err == nil {
-			c.numbers[numberCell{day, c.id(name), roundSignificant(v, 3)}] += sign
+			c.numbers[numberCell{day, m, c.id(name), roundSignificant(v, 3)}] += sign
 		}
 		return n < maxInputFeatures
 	})
@@ -124,14 +124,14 @@ func (c *counter) tally() *tally {
 		return s
 	}
 	for k, n := range c.inputs {
-		key := inputKey{day: k.day, feature: name(k.name), value: c.strs[k.value]}
+		key := inputKey{day: k.day, model: c.strs[k.model], feature: name(k.name), value: c.strs[k.value]}
 		if k.kind == 's' {
 			key.value = truncateUTF8(unquote([]byte(key.value)), maxCategory)
 		}
 		t.inputs[key] += n
 	}
 	for k, n := range c.numbers {
-		t.inputs[inputKey{day: k.day, feature: name(k.name), value: strconv.FormatFloat(k.value, 'g', 3, 64), numeric: true}] += n
+		t.inputs[inputKey{day: k.day, model: c.strs[k.model], feature: name(k.name), value: strconv.FormatFloat(k.value, 'g', 3, 64), numeric: true}] += n
 	}
 	return t
 }

@@ -169,8 +169,8 @@ func (s *Service) SystemStats(ctx context.Context, orgID, systemID string, q Sta
 		return out, nil
 	}
 	inputs := map[InputCount]int64{}
-	err = scanRows(ctx, s.db, `SELECT start, feature, kind, value, n FROM decision_inputs WHERE log_no = ? AND start >= ? AND start < ?`,
-		[]any{logNo, floorTo(from, daySpan), to}, func(scan func(...any) error) error {
+	err = scanRows(ctx, s.db, `SELECT start, feature, kind, value, n FROM decision_inputs WHERE `+dayWhere, dayArgs,
+		func(scan func(...any) error) error {
 			var c InputCount
 			var start, n int64
 			var kind string

@@ -117,12 +117,13 @@ func TestStats(t *testing.T) {
 				}
 			inputs:
 				// Scores and inputs are kept per day: every day the range touches counts whole.
-				if !r.Time.Before(q.from.Truncate(24*time.Hour)) && r.Time.Before(q.to.Add(24*time.Hour-1).Truncate(24*time.Hour)) {
+				if !r.Time.Before(q.from.Truncate(24*time.Hour)) && r.Time.Before(q.to.Add(24*time.Hour-1).Truncate(24*time.Hour)) &&
+					(q.model == "" || mv[r.Model] == q.model) {
 					w := window(r.Time, q.window)
 					if q.window == decision.WindowHour {
 						w = r.Time.Truncate(24 * time.Hour)
 					}
-					if r.Output.Score != nil && (q.model == "" || mv[r.Model] == q.model) {
+					if r.Output.Score != nil {
 						sc, _ := strconv.ParseFloat(fmt.Sprintf("%.2g", *r.Output.Score), 64)
 						scores[decision.ScoreCount{Window: w, ModelVersionID: mv[r.Model], Truth: truth[i], Score: sc}]++
 					}
@@ -163,6 +164,35 @@ func TestStats(t *testing.T) {
 		servicetest.WantCode(t, err, aims.CodeForbidden)
 		_, err = e.svc.Stats(e.ctx, e.auditor(), "SYS-1", decision.StatsQuery{From: start, To: start})
 		servicetest.WantCode(t, err, aims.CodeInvalid)
+	})
+}
+
+// TestStatsOfBusyInputs sends one request spanning thirty days: a text
+// input with four values is counted however many days it spans, and one
+// with a value per decision (an identifier) is left out.
+func TestStatsOfBusyInputs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		start := servicetest.T0.Truncate(24*time.Hour).AddDate(0, 0, -30)
+		var recs []decision.Record
+		for i := range 120 {
+			recs = append(recs, decision.Record{ID: fmt.Sprintf("b-%d", i), Time: start.Add(time.Duration(i) * 6 * time.Hour), Model: "1.0.0",
+				Output: decision.Output{Label: "approve"},
+				Inputs: fmt.Appendf(nil, `{"purpose": %q, "ref": "r-%d"}`, []string{"car", "home", "study", "boat"}[i%4], i)})
+		}
+		e.record(t, e.sys, recs)
+		got, err := e.svc.Stats(e.ctx, e.auditor(), "SYS-1", decision.StatsQuery{From: start, To: start.AddDate(0, 0, 30), Inputs: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int64{}
+		for _, c := range got.Inputs {
+			n[c.Feature+"="+c.Value] += c.N
+		}
+		want := map[string]int64{"purpose=car": 30, "purpose=home": 30, "purpose=study": 30, "purpose=boat": 30}
+		if diff := cmp.Diff(want, n); diff != "" {
+			t.Errorf("inputs counted (-want +got):\n%s", diff)
+		}
 	})
 }
 

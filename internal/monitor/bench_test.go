@@ -162,7 +162,9 @@ func fillStats(b *testing.B, d *db.DB, logNo int64, start time.Time, n int64) {
 		at := start.Unix() + day*86400
 		for f := range 10 {
 			for v := range 100 {
-				irows = append(irows, []any{logNo, at, fmt.Sprintf("x%d", f), "n", fmt.Sprint(v*10 + int(day)), n / 30 / 100 / 10 * 10})
+				for _, model := range []string{"mv-a", "mv-b"} {
+					irows = append(irows, []any{logNo, at, model, fmt.Sprintf("x%d", f), "n", fmt.Sprint(v*10 + int(day)), n / 30 / 100 / 10 * 5})
+				}
 			}
 		}
 	}
@@ -173,7 +175,7 @@ func fillStats(b *testing.B, d *db.DB, logNo int64, start time.Time, n int64) {
 		if err := tx.Insert(ctx, "decision_scores", []string{"log_no", "start", "model_version_id", "truth", "score", "n"}, srows); err != nil {
 			return err
 		}
-		return tx.Insert(ctx, "decision_inputs", []string{"log_no", "start", "feature", "kind", "value", "n"}, irows)
+		return tx.Insert(ctx, "decision_inputs", []string{"log_no", "start", "model_version_id", "feature", "kind", "value", "n"}, irows)
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -32,17 +32,18 @@ CREATE TABLE decision_scores (
     PRIMARY KEY (log_no, start, model_version_id, truth, score)
 );
 
--- decision_inputs: per UTC day, how often each input feature took each
--- value: numbers (kind 'n') rounded to three significant digits, other
--- values (kind 'c') as text.
+-- decision_inputs: per UTC day and model version, how often each input
+-- feature took each value: numbers (kind 'n') rounded to three significant
+-- digits, other values (kind 'c') as text.
 CREATE TABLE decision_inputs (
     log_no BIGINT NOT NULL,
     start BIGINT NOT NULL,
+    model_version_id TEXT NOT NULL,
     feature TEXT NOT NULL,
     kind TEXT NOT NULL,
     value TEXT NOT NULL,
     n BIGINT NOT NULL,
-    PRIMARY KEY (log_no, start, feature, kind, value)
+    PRIMARY KEY (log_no, start, model_version_id, feature, kind, value)
 );
 
 -- +goose Down

@@ -243,10 +243,11 @@ func total(v []ValueCount) float64 {
 	return t
 }
 
-// SturgesEdges returns np.histogram_bin_edges(data, "sturges") for data given as merged, sorted value counts
-// with n observations in all: width = ptp/(log2(n)+1), ceil(ptp/width) equal bins from min to max.
-// Values are treated as floats (numpy widens integer data's bins to at least 1; that case is not reproduced).
-func SturgesEdges(minV, maxV, n float64) []float64 {
+// SturgesEdges returns np.histogram_bin_edges(data, "sturges") for data from minV to maxV with n
+// observations in all: width = ptp/(log2(n)+1), ceil(ptp/width) equal bins from min to max. With
+// integers (every value whole, as in an integer column) a width under 1 becomes 1, as numpy does for
+// integer arrays.
+func SturgesEdges(minV, maxV, n float64, integers bool) []float64 {
 	first, last := minV, maxV
 	if first == last {
 		first -= 0.5
@@ -254,9 +255,22 @@ func SturgesEdges(minV, maxV, n float64) []float64 {
 	}
 	bins := 1
 	if width := (maxV - minV) / (math.Log2(n) + 1.0); width != 0 {
+		if integers && width < 1 {
+			width = 1
+		}
 		bins = int(math.Ceil((last - first) / width))
 	}
 	return linspace(first, last, bins+1)
+}
+
+// whole reports whether every value is a whole number.
+func whole(v []ValueCount) bool {
+	for _, x := range v {
+		if x.Value != math.Trunc(x.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 // histogram counts values into the bins given by edges like np.histogram: [e_i, e_i+1), the last bin closed.
@@ -306,7 +320,7 @@ func NumericDrift(ref, cur []ValueCount, method string, base float64) Result {
 	if len(r) > evidentlyMaxCategoricalValues {
 		minV := math.Min(r[0].Value, c[0].Value)
 		maxV := math.Max(r[len(r)-1].Value, c[len(c)-1].Value)
-		res.Edges = SturgesEdges(minV, maxV, res.NRef+res.NCur)
+		res.Edges = SturgesEdges(minV, maxV, res.NRef+res.NCur, whole(r) && whole(c))
 		res.Binning = "sturges on reference+current"
 		rc, cc = histogram(r, res.Edges), histogram(c, res.Edges)
 	} else {

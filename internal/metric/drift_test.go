@@ -246,6 +246,33 @@ func TestNumericDriftSturges(t *testing.T) {
 	}
 }
 
+// Integer data binned by Sturges gets bins at least 1 wide, as numpy gives integer arrays: 0..20, 21
+// distinct values, with 2.1 million observations would want ceil(log2 2.1e6 + 1) = 23 bins of width
+// 20/22.002 < 1; np.histogram_bin_edges of an int64 array gives the 21 edges 0, 1, …, 20 instead.
+// The same data shifted by 0.5 is not whole and keeps 23 bins.
+func TestNumericDriftSturgesIntegers(t *testing.T) {
+	ints := metric.NumericDrift(valueCounts(0, 20, 50000), valueCounts(0, 20, 50000), metric.MethodPSI, 0)
+	if len(ints.Edges) != 21 {
+		t.Fatalf("integer edges %v, want 0..20", ints.Edges)
+	}
+	for i, e := range ints.Edges {
+		if e != float64(i) {
+			t.Errorf("edge %d = %v, want %d", i, e, i)
+		}
+	}
+	half := func() []metric.ValueCount {
+		v := valueCounts(0, 20, 50000)
+		for i := range v {
+			v[i].Value += 0.5
+		}
+		return v
+	}
+	floats := metric.NumericDrift(half(), half(), metric.MethodPSI, 0)
+	if want := int(math.Ceil(math.Log2(2.1e6)+1)) + 1; len(floats.Edges) != want {
+		t.Errorf("%d edges for values with halves, want %d", len(floats.Edges), want)
+	}
+}
+
 // At most 20 distinct reference values: each value is a category over the union of both sides.
 func TestNumericDriftFewValues(t *testing.T) {
 	ref := []metric.ValueCount{{Value: 1, N: 10}, {Value: 2, N: 20}, {Value: 3, N: 30}}

@@ -148,6 +148,7 @@ func (s *Service) evaluate(ctx context.Context, actor *aims.Actor, m *Monitor) (
 	}
 	var opened []Alert
 	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
+		opened, res.Breaches, res.Recovered = nil, 0, 0 // afresh, should the transaction be retried
 		// Claim the windows: another process that judged them first wins.
 		claim, args := `evaluated_until IS NULL`, []any{end, state, m.ID}
 		if m.EvaluatedUntil != nil {

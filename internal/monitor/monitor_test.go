@@ -97,6 +97,10 @@ func TestMonitorRequests(t *testing.T) {
 				{"reference_to", func(r *monitor.Request) {
 					r.Metric, r.Feature, r.ReferenceFrom, r.ReferenceTo = monitor.MetricPSI, "income", &ref1, &ref0
 				}},
+				{"reference_to", func(r *monitor.Request) { // within one hour: nothing once whole hours are taken
+					from, to := ref0.Add(10*time.Minute), ref0.Add(50*time.Minute)
+					r.Metric, r.Feature, r.ReferenceFrom, r.ReferenceTo = monitor.MetricPSI, "income", &from, &to
+				}},
 				{"window", func(r *monitor.Request) {
 					r.Metric, r.Feature, r.Window, r.ReferenceFrom, r.ReferenceTo = monitor.MetricPSI, "income", monitor.WindowHour, &ref0, &ref1
 				}},

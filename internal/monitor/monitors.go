@@ -106,8 +106,14 @@ func (s *Service) check(ctx context.Context, actor *aims.Actor, sys *System, req
 			p.Add("reference_dataset", "give a reference window or a data set version, not both")
 		} else if prof, err := s.profiles.Profile(ctx, actor.OrgID, req.ReferenceDataset); err == nil {
 			m.ReferenceDataset = prof.Key
-			if _, ok := prof.Columns[req.Feature]; !ok && req.Feature != "" {
+			col, ok := prof.Columns[req.Feature]
+			switch {
+			case !ok && req.Feature != "":
 				p.Add("feature", "names no column of the profile of %s", prof.Key)
+			case metric == MetricKS || metric == MetricKSP:
+				p.Add("metric", "Kolmogorov–Smirnov needs the reference's values, and the profile of %s keeps bins: watch psi or jensen_shannon", prof.Key)
+			case metric == MetricChiSquare && len(col.Bins) > 0:
+				p.Add("metric", "chi-square compares categories, and %s is numeric in the profile of %s: watch psi or jensen_shannon", req.Feature, prof.Key)
 			}
 		} else if aims.CodeOf(err) == aims.CodeNotFound || aims.CodeOf(err) == aims.CodeInvalid {
 			p.Add("reference_dataset", "names no profiled data set version: profile its file first")
@@ -121,8 +127,8 @@ func (s *Service) check(ctx context.Context, actor *aims.Actor, sys *System, req
 			p.Add("reference_from", "is required for a drift metric: the start of the reference window")
 		case req.ReferenceTo == nil:
 			p.Add("reference_to", "is required for a drift metric: the end of the reference window")
-		case !req.ReferenceTo.After(*req.ReferenceFrom):
-			p.Add("reference_to", "must be after reference_from")
+		case !utcPtr(req.ReferenceTo).After(*utcPtr(req.ReferenceFrom)):
+			p.Add("reference_to", "must be at least an hour after reference_from: reference windows are whole hours")
 		}
 		if metric == MetricChiSquare && req.Feature == FeatureOutputScore {
 			p.Add("feature", "chi-square compares categories: the score is numeric")
@@ -376,20 +382,40 @@ func (s *Service) Update(ctx context.Context, actor *aims.Actor, ref string, req
 	if err := s.check(ctx, actor, sys, req.Request, &m); err != nil {
 		return nil, err
 	}
+	set, args := "", []any{m.Name, m.Metric, m.Feature, m.Group, m.Method, m.Agg, m.ModelVersionID, m.Window, m.Threshold, m.Direction,
+		m.MinSamples, m.DelayHours, m.ReferenceFrom, m.ReferenceTo, m.ReferenceDataset, m.Severity, m.OwnerID}
+	where := ""
+	if u := cur.EvaluatedUntil; u != nil && m.Window != cur.Window {
+		// Judging goes on from the first window of the new kind that
+		// starts at or after the last judged one ends, unless a window
+		// was judged meanwhile.
+		next := windowStart(*u, m.Window)
+		if next.Before(*u) {
+			next = next.Add(windowLength(m.Window))
+		}
+		m.EvaluatedUntil = &next
+		set, where = ", evaluated_until = ?", " AND evaluated_until = ?"
+		args = append(args, next)
+	}
 	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
 		now := s.clock()
+		args := append(args, now, m.ID, req.Version)
+		if where != "" {
+			args = append(args, *cur.EvaluatedUntil)
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE monitors SET name = ?, metric = ?, feature = ?, grp = ?, method = ?, agg = ?,
 			model_version_id = ?, win = ?, threshold = ?, direction = ?, min_samples = ?, delay_hours = ?, reference_from = ?,
-			reference_to = ?, reference_dataset = ?, severity = ?, owner_id = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ? AND archived_at IS NULL`,
-			m.Name, m.Metric, m.Feature, m.Group, m.Method, m.Agg, m.ModelVersionID, m.Window, m.Threshold, m.Direction,
-			m.MinSamples, m.DelayHours, m.ReferenceFrom, m.ReferenceTo, m.ReferenceDataset, m.Severity, m.OwnerID, now, m.ID, req.Version)
+			reference_to = ?, reference_dataset = ?, severity = ?, owner_id = ?`+set+`, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ? AND archived_at IS NULL`+where, args...)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			if cur.Archived {
 				return aims.Errorf(aims.CodeConflict, "%s is archived", cur.Ref)
+			}
+			if where != "" {
+				return aims.Errorf(aims.CodeConflict, "%s has changed since version %d, or judged a window meanwhile; reload it", cur.Ref, req.Version)
 			}
 			return aims.Errorf(aims.CodeConflict, "%s has changed since version %d; reload it", cur.Ref, req.Version)
 		}

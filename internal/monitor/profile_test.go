@@ -134,6 +134,12 @@ func TestDriftAgainstAProfile(t *testing.T) {
 			_, err = a.Monitors.Create(ctx, owner, "SYS-1", monitor.Request{Name: "x", Metric: monitor.MetricPSI, Feature: "age",
 				Window: monitor.WindowWeek, Threshold: 0.1, Direction: monitor.Above, ReferenceDataset: "DS-9@1"})
 			servicetest.WantFields(t, err, aims.CodeInvalid, "reference_dataset")
+			// A profile keeps bins, not values: KS cannot be measured against it, nor chi-square of a numeric column.
+			for _, m := range []string{monitor.MetricKS, monitor.MetricKSP, monitor.MetricChiSquare} {
+				_, err = a.Monitors.Create(ctx, owner, "SYS-1", monitor.Request{Name: "x", Metric: m, Feature: "age",
+					Window: monitor.WindowWeek, Threshold: 0.1, Direction: monitor.Above, ReferenceDataset: "DS-1@1"})
+				servicetest.WantFields(t, err, aims.CodeInvalid, "metric")
+			}
 		})
 	}
 }

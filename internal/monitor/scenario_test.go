@@ -255,6 +255,68 @@ func TestBreachOfOwnerlessMonitor(t *testing.T) {
 	}
 }
 
+// TestChangingTheWindow judges a monitor by day up to a Wednesday, then
+// by week: judging goes on from the next Monday, each week holding its
+// decisions, and no window is judged twice.
+func TestChangingTheWindow(t *testing.T) {
+	for _, dialect := range dbtest.Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			env, owner := loanSystem(t, dialect)
+			a, ctx := env.App, context.Background()
+			d := time.Now().UTC().AddDate(0, 0, -35)
+			d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+			monday := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+			var recs []decision.Record
+			for h := range 28 * 24 {
+				recs = append(recs, decision.Record{ID: fmt.Sprint("d", h), Time: monday.Add(time.Duration(h)*time.Hour + 10*time.Minute),
+					Model: "1.0.0", Output: decision.Output{Label: []string{"approve", "deny"}[h%2]}})
+			}
+			if _, err := a.Decisions.Record(ctx, owner, "SYS-1", recs, decision.RecordOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Monitors.SetSettings(ctx, owner, "SYS-1", monitor.SettingsRequest{Positive: "approve"}); err != nil {
+				t.Fatal(err)
+			}
+			// Judged by day until the Wednesday of the second week: the delay keeps the later days waiting.
+			wednesday := monday.AddDate(0, 0, 9)
+			req := monitor.Request{Name: "Approvals", Metric: monitor.MetricSelectionRate, Window: monitor.WindowDay, Threshold: 0.1,
+				Direction: monitor.Below, MinSamples: 1, DelayHours: int(time.Since(wednesday).Hours())}
+			mon, err := a.Monitors.Create(ctx, owner, "SYS-1", req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := a.Monitors.Evaluate(ctx, owner, mon.Ref); err != nil || res.Judged != 9 {
+				t.Fatalf("by day: %+v %v", res, err)
+			}
+			if mon, err = a.Monitors.Get(ctx, owner, mon.Ref); err != nil || !mon.EvaluatedUntil.Equal(wednesday) {
+				t.Fatalf("judged until %v, want %v (%v)", mon.EvaluatedUntil, wednesday, err)
+			}
+			req.Window, req.DelayHours = monitor.WindowWeek, 0
+			if mon, err = a.Monitors.Update(ctx, owner, mon.Ref, monitor.UpdateRequest{Version: mon.Version, Request: req}); err != nil {
+				t.Fatal(err)
+			}
+			if next := monday.AddDate(0, 0, 14); !mon.EvaluatedUntil.Equal(next) {
+				t.Errorf("after the change judged until %v, want the next Monday %v", mon.EvaluatedUntil, next)
+			}
+			if _, err := a.Monitors.Evaluate(ctx, owner, mon.Ref); err != nil {
+				t.Fatal(err)
+			}
+			rs, err := a.Monitors.Results(ctx, owner, mon.Ref, monday, monday.AddDate(0, 0, 28))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rs) != 11 {
+				t.Fatalf("%d results, want 9 days and 2 weeks: %+v", len(rs), rs)
+			}
+			for i, r := range rs[9:] {
+				if w := monday.AddDate(0, 0, 14+7*i); !r.Window.Equal(w) || r.N != 7*24 || r.Status != monitor.StatusOK {
+					t.Errorf("week %d: %+v, want %v with %d decisions", i+3, r, w, 7*24)
+				}
+			}
+		})
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // loanSystem returns a new application with SYS-1, a loan approval

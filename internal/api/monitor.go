@@ -97,13 +97,18 @@ func parseInstant(field, v string, p *aims.Problems) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC()
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, v)
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
+	switch t = t.UTC(); {
+	case err != nil:
+		p.Add(field, "must be a time such as 2026-11-01T00:00:00Z or a date such as 2026-11-01")
+	case t.Year() < 1970 || t.Year() > 9999:
+		p.Add(field, "must be a time between 1970 and 9999")
+	default:
 		return t
 	}
-	p.Add(field, "must be a time such as 2026-11-01T00:00:00Z or a date such as 2026-11-01")
 	return time.Time{}
 }
 
@@ -164,7 +169,7 @@ func registerMonitors(r *registrar, s Services) {
 		Summary: "Set monitoring settings of a system",
 		Description: "Sets the output label of a favourable decision (`positive`, such as approve) and the outcome label that is the positive truth " +
 			"(`positive_outcome`, such as repaid; the same as `positive` when left out). For owners, managers and contributors.",
-		Errors: changeErrors,
+		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge},
 	}, func(ctx context.Context, in *monitorSettingsInput) (*monitorSettingsOutput, error) {
 		st, err := s.Monitors.SetSettings(ctx, actor(ctx), in.ID, in.Body)
 		if err != nil {
@@ -244,9 +249,10 @@ func registerMonitors(r *registrar, s Services) {
 	})
 	register(r, huma.Operation{
 		OperationID: "archive-monitor", Method: http.MethodPost, Path: "/api/v1/monitors/{ref}/archive", Tags: tags,
-		Summary:     "Archive a monitor",
-		Description: "Stops judging windows; the monitor, its results and its alerts are kept for the record. For owners, managers and contributors.",
-		Errors:      changeErrors,
+		Summary: "Archive a monitor",
+		Description: "Stops judging windows; the monitor, its results and its alerts are kept for the record; archiving it again changes nothing. " +
+			"For owners, managers and contributors.",
+		Errors: []int{http.StatusNotFound},
 	}, func(ctx context.Context, in *monitorPath) (*monitorOutput, error) {
 		return one("path", func() (*monitor.Monitor, error) { return s.Monitors.Archive(ctx, actor(ctx), in.Ref) })
 	})

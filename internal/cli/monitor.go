@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -126,8 +127,7 @@ when left out. The drift reference is the range of the same length just before
 	f.StringVar(&refFrom, "reference-from", "", "start of the drift reference (a date or RFC 3339)")
 	f.StringVar(&refTo, "reference-to", "", "end of the drift reference, not included")
 	f.StringVar(&refData, "reference-dataset", "", "a data set version, such as DS-3@2, whose profile is the drift reference instead of a range")
-	f.StringVarP(&output, "format", "o", "table", "table or json")
-	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion("table", "json"))
+	addOutputFlag(cmd, &output)
 	_ = cmd.RegisterFlagCompletionFunc("window", fixedCompletion(monitorWindows...))
 	return cmd
 }
@@ -218,6 +218,12 @@ when left out).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output); err != nil {
 				return err
+			}
+			if math.IsNaN(req.Threshold) || math.IsInf(req.Threshold, 0) {
+				return fmt.Errorf("--threshold must be a finite number, such as 0.8")
+			}
+			if req.MinSamples < 1 {
+				return fmt.Errorf("--min-samples must be at least 1")
 			}
 			for _, p := range []struct {
 				name, v string

@@ -119,7 +119,7 @@ func TestMonitorCommands(t *testing.T) {
 			fails(sh.run("", "monitor", "report", "--system", "SYS-1", "--from", "last week"), "--from must be a time")
 			fails(sh.run("", "monitor", "report", "--system", "SYS-1", "--window", "month"), "window:")
 			fails(sh.run("", "monitor", "report", "--system", "SYS-9"), "HTTP 404")
-			fails(sh.run("", "monitor", "report", "--system", "SYS-1", "--format", "xml"), "table or json")
+			fails(sh.run("", "monitor", "report", "--system", "SYS-1", "--output", "xml"), "--output must be table or json")
 			r := sh.ok("", "monitor", "report", "--system", "SYS-1", "--from", day(0), "--to", day(1))
 			contains(r, "SYS-1 Credit scoring", "range "+day(0)+" to "+day(1)+", by day, every model version",
 				"positive decision approve, outcome repaid",
@@ -151,7 +151,11 @@ func TestMonitorCommands(t *testing.T) {
 			fails(sh.run("", "monitor", "add", "--system", "SYS-1", "--name", "Accuracy", "--metric", "accuracy", "--threshold", "0.6",
 				"--direction", "sideways"), "direction: expected value to be one of")
 			fails(sh.run("", "monitor", "add", "--system", "SYS-1", "--name", "Accuracy", "--metric", "loudness", "--threshold", "0.6",
-				"--direction", "below"), "metric: must be one of")
+				"--direction", "below"), "metric: expected value to be one of")
+			fails(sh.run("", "monitor", "add", "--system", "SYS-1", "--name", "Accuracy", "--metric", "accuracy", "--threshold", "NaN",
+				"--direction", "below"), "--threshold must be a finite number")
+			fails(sh.run("", "monitor", "add", "--system", "SYS-1", "--name", "Accuracy", "--metric", "accuracy", "--threshold", "0.6",
+				"--direction", "below", "--min-samples", "0"), "--min-samples must be at least 1")
 			fails(sh.run("", "monitor", "add", "--system", "SYS-1", "--name", "Drift", "--metric", "psi", "--feature", "region",
 				"--threshold", "0.1", "--direction", "above", "--reference-from", "someday"), "--reference-from must be a time")
 			fails(sh.run("", "monitor", "add", "--system", "SYS-1", "--name", "Accuracy", "--metric", "accuracy", "--threshold", "0.6",

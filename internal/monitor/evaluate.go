@@ -161,6 +161,9 @@ func (s *Service) evaluate(ctx context.Context, actor *aims.Actor, m *Monitor) (
 		if n, _ := r.RowsAffected(); n != 1 {
 			return errClaimed
 		}
+		if err := s.recordJudged(ctx, tx, actor, m, start, end, state, judged); err != nil {
+			return err
+		}
 		rows := make([][]any, 0, len(judged))
 		for _, j := range judged {
 			rows = append(rows, []any{m.ID, j.Window, j.Value, j.N, j.Status, now})
@@ -222,6 +225,31 @@ func (s *Service) evaluate(ctx context.Context, actor *aims.Actor, m *Monitor) (
 
 // errClaimed means another process judged the windows first.
 var errClaimed = fmt.Errorf("the windows were judged by another process")
+
+// recordJudged writes the audit event of judging a monitor's windows from
+// start to end: how many, how many breached, and the state it leaves.
+func (s *Service) recordJudged(ctx context.Context, tx *db.Tx, actor *aims.Actor, m *Monitor, start, end time.Time, state string,
+	judged []judgement) error {
+	type audited struct {
+		From     string `json:"from"`
+		To       string `json:"to"`
+		Windows  int    `json:"windows"`
+		Breaches int    `json:"breaches"`
+		State    string `json:"state"`
+	}
+	a := audited{From: start.Format(time.RFC3339), To: end.Format(time.RFC3339), Windows: len(judged), State: state}
+	for _, j := range judged {
+		if j.Status == StatusBreach {
+			a.Breaches++
+		}
+	}
+	after, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return s.logs.Record(ctx, tx, actor.OrgID, actor, "monitor.evaluate", tlog.EventObject{Type: ObjectMonitor, ID: m.ID, Ref: m.Ref},
+		[]tlog.Change{{Field: "judged", After: after}})
+}
 
 // recordAlert writes an alert's audit event.
 func (s *Service) recordAlert(ctx context.Context, tx *db.Tx, actor *aims.Actor, action string, m *Monitor, a *Alert, r Result) error {

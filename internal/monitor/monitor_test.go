@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -317,5 +318,17 @@ func TestPerformanceAndDriftMonitors(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestMetricEnums checks that the metric's enum in the API schema lists
+// exactly the metrics there are, in their order.
+func TestMetricEnums(t *testing.T) {
+	want := strings.Join(monitor.Metrics, ",")
+	for _, v := range []any{monitor.Request{}, monitor.Monitor{}} {
+		f, ok := reflect.TypeOf(v).FieldByName("Metric")
+		if got := f.Tag.Get("enum"); !ok || got != want {
+			t.Errorf("%T.Metric enum %q, want %q", v, got, want)
+		}
 	}
 }

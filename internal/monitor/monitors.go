@@ -90,9 +90,11 @@ func (s *Service) check(ctx context.Context, actor *aims.Actor, sys *System, req
 	}
 	if math.IsNaN(req.Threshold) || math.IsInf(req.Threshold, 0) {
 		p.Add("threshold", "must be a finite number")
+	} else if math.Abs(req.Threshold) > maxThreshold {
+		p.Add("threshold", "must be between -1,000,000 and 1,000,000: no metric comes near it")
 	}
 	if req.MinSamples < 0 {
-		p.Add("min_samples", "must not be negative")
+		p.Add("min_samples", "must be at least 1; 30 when left out")
 	} else if req.MinSamples == 0 {
 		req.MinSamples = DefaultMinSamples
 	}
@@ -363,6 +365,10 @@ func (s *Service) List(ctx context.Context, actor *aims.Actor, systemRef string)
 	}
 	return s.query(ctx, s.db, actor.OrgID, `AND m.system_id = ? ORDER BY m.archived_at IS NOT NULL, m.created_at, m.ref`, sys.ID)
 }
+
+// maxThreshold bounds a threshold's size: every metric's values are far
+// smaller, and a chart must be able to draw the line.
+const maxThreshold = 1e6
 
 // Update replaces a monitor's fields, if it has not changed since the
 // version the request is based on. The windows judged stay as judged.

@@ -149,7 +149,7 @@ func TestMonthWithDegradingFairness(t *testing.T) {
 				t.Errorf("incident: %+v", inc)
 			}
 			acts := env.Actions(env.Org.ID)
-			for _, want := range []string{"monitor_settings.set", "monitor.create", "monitor_alert.open", "incident.create",
+			for _, want := range []string{"monitor_settings.set", "monitor.create", "monitor.evaluate", "monitor_alert.open", "incident.create",
 				"monitor_alert.incident", "monitor_alert.recover"} {
 				if !slices.Contains(acts, want) {
 					t.Errorf("no %s audit event in %v", want, acts)

@@ -92,7 +92,7 @@ type Monitor struct {
 	SystemID  string `json:"system_id"`
 	SystemRef string `json:"system"`
 	Name      string `json:"name"`
-	Metric    string `json:"metric"`
+	Metric    string `json:"metric" enum:"accuracy,precision,recall,fpr,auc,ece,selection_rate,demographic_parity_difference,demographic_parity_ratio,equalized_odds_difference,equalized_odds_ratio,equal_opportunity_difference,equal_opportunity_ratio,psi,jensen_shannon,ks_statistic,ks_p_value,chi_square_p_value"`
 	// Feature is the sensitive feature of a fairness metric or of a group's
 	// selection rate, or the input (or output.label, output.score) of a drift metric.
 	Feature string `json:"feature"`
@@ -134,7 +134,7 @@ type Monitor struct {
 // Request describes a monitor: a new one, or every field of one being changed.
 type Request struct {
 	Name             string     `json:"name" minLength:"1" maxLength:"200"`
-	Metric           string     `json:"metric" doc:"One of the metrics, such as demographic_parity_ratio."`
+	Metric           string     `json:"metric" enum:"accuracy,precision,recall,fpr,auc,ece,selection_rate,demographic_parity_difference,demographic_parity_ratio,equalized_odds_difference,equalized_odds_ratio,equal_opportunity_difference,equal_opportunity_ratio,psi,jensen_shannon,ks_statistic,ks_p_value,chi_square_p_value" doc:"One of the metrics, such as demographic_parity_ratio."`
 	Feature          string     `json:"feature,omitempty" maxLength:"200" doc:"The sensitive feature (fairness, a group's selection rate) or the input, output.label or output.score (drift)."`
 	Group            string     `json:"group,omitempty" maxLength:"200" doc:"A group of the feature, for performance and selection-rate monitors."`
 	Method           string     `json:"method,omitempty" enum:",between_groups,to_overall" doc:"How fairness metrics compare groups; between_groups when empty."`
@@ -143,7 +143,7 @@ type Request struct {
 	Window           string     `json:"window" enum:"hour,day,week"`
 	Threshold        float64    `json:"threshold"`
 	Direction        string     `json:"direction" enum:"above,below"`
-	MinSamples       int        `json:"min_samples,omitempty" minimum:"0" doc:"Windows with fewer samples are not judged; 30 when left out."`
+	MinSamples       int        `json:"min_samples,omitempty" minimum:"1" doc:"Windows with fewer samples are not judged; 30 when left out."`
 	DelayHours       int        `json:"delay_hours,omitempty" minimum:"0" maximum:"8760" doc:"Hours to wait after a window ends before judging it."`
 	ReferenceFrom    *time.Time `json:"reference_from,omitempty" doc:"Start of the reference window of a drift metric."`
 	ReferenceTo      *time.Time `json:"reference_to,omitempty" doc:"End of the reference window of a drift metric."`

@@ -86,12 +86,13 @@ func decisionTime(p *aims.Problems, field, v string) (t time.Time, dateOnly bool
 	if v == "" {
 		return time.Time{}, false
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t, true
-	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339Nano} {
+	for i, layout := range []string{time.DateOnly, "2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), false
+			if t = t.UTC(); t.Year() < 1970 || t.Year() > 9999 {
+				p.Add(field, "must be a date between 1970 and 9999")
+				return time.Time{}, false
+			}
+			return t, i == 0
 		}
 	}
 	p.Add(field, "must be a date such as 2026-03-02")

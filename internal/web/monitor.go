@@ -20,6 +20,7 @@ func init() {
 		"monitor.create":         "Added a monitor",
 		"monitor.update":         "Changed the monitor",
 		"monitor.archive":        "Archived the monitor",
+		"monitor.evaluate":       "Judged the monitor's windows",
 		"monitor_settings.set":   "Set how the system's decisions count for monitoring",
 		"monitor_alert.open":     "A monitor's threshold was breached: alert raised",
 		"monitor_alert.recover":  "A monitor's alert recovered",

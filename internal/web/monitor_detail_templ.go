@@ -772,11 +772,11 @@ func monitorFormView(prefix, action string, f monitorForm, errs formErrors, vers
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = formField(monitorField(prefix, "reference_from", "date", f.ReferenceFrom, "Drift metrics: the start of the range the inputs are compared with.", errs)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = formField(monitorField(prefix, "reference_from", dateInput(f.ReferenceFrom), f.ReferenceFrom, "Drift metrics: the start of the range the inputs are compared with (UTC).", errs)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = formField(monitorField(prefix, "reference_to", "date", f.ReferenceTo, "Drift metrics: its last day.", errs)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = formField(monitorField(prefix, "reference_to", dateInput(f.ReferenceTo), f.ReferenceTo, "Drift metrics: its last day, or the time it ends (UTC).", errs)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -52,16 +52,26 @@ func monitorFormOf(m *monitor.Monitor) monitorForm {
 }
 
 // formDate writes a time for a date field: a midnight as its date (the
-// day before, for the exclusive end of a range), any other time in RFC 3339.
+// day before, for the exclusive end of a range), any other time as a
+// datetime-local field holds it, in UTC.
 func formDate(t time.Time, end bool) string {
 	t = t.UTC()
 	if !t.Equal(t.Truncate(24 * time.Hour)) {
-		return t.Format(time.RFC3339)
+		return t.Format("2006-01-02T15:04")
 	}
 	if end {
 		t = t.AddDate(0, 0, -1)
 	}
 	return t.Format(time.DateOnly)
+}
+
+// dateInput is the input type that holds a formDate value: a date, or a
+// date and time.
+func dateInput(v string) string {
+	if strings.Contains(v, "T") {
+		return "datetime-local"
+	}
+	return "date"
 }
 
 // request turns the form into a monitor request, recording what does not parse.
@@ -77,7 +87,9 @@ func (f monitorForm) request(p *aims.Problems) monitor.Request {
 	} else {
 		req.Threshold = x
 	}
-	req.MinSamples = monitorInt(p, "min_samples", f.MinSamples)
+	if req.MinSamples = monitorInt(p, "min_samples", f.MinSamples); req.MinSamples == 0 && strings.TrimSpace(f.MinSamples) != "" {
+		p.Add("min_samples", "must be at least 1; leave it empty for 30")
+	}
 	req.DelayHours = monitorInt(p, "delay_hours", f.DelayHours)
 	if t, _ := decisionTime(p, "reference_from", f.ReferenceFrom); !t.IsZero() {
 		req.ReferenceFrom = &t

@@ -376,9 +376,33 @@ func TestMonitoringPages(t *testing.T) {
 		want(t, r, http.StatusOK, "Archived MON-1", `id="monitor-state">Archived`, `id="result-table"`)
 		wantNot(t, r, `id="evaluate-now"`, `id="edit"`)
 
+		// A drift monitor whose reference starts and ends within days shows those times, in UTC, in
+		// date-and-time fields that hold them, so that saving it again keeps them.
+		refFrom, refTo := d.Day0.Add(5*time.Hour), d.Day0.AddDate(0, 0, 2).Add(7*time.Hour)
+		driftForm.Del("reference_dataset")
+		driftForm.Set("reference_from", refFrom.Format("2006-01-02T15:04"))
+		driftForm.Set("reference_to", refTo.Format("2006-01-02T15:04"))
+		wantRedirect(t, contributor.post("/systems/SYS-1/monitors", driftForm), "/monitors/MON-2")
+		r = contributor.get("/monitors/MON-2")
+		want(t, r, http.StatusOK, `type="datetime-local"`, `value="`+refFrom.Format("2006-01-02T15:04")+`"`,
+			`value="`+refTo.Format("2006-01-02T15:04")+`"`)
+		driftForm.Set("version", "1")
+		driftForm.Set("threshold", "0.3")
+		wantRedirect(t, contributor.post("/monitors/MON-2", driftForm), "/monitors/MON-2")
+		if m, err := e.app.Monitors.Get(e.ctx, e.owner(), "MON-2"); err != nil ||
+			!m.ReferenceFrom.Equal(refFrom) || !m.ReferenceTo.Equal(refTo) || m.Threshold != 0.3 {
+			t.Errorf("MON-2 after saving its form: %+v %v", m, err)
+		}
+		// Zero samples, and a date before 1970, are named by their fields.
+		driftForm.Set("version", "2")
+		driftForm.Set("min_samples", "0")
+		want(t, contributor.post("/monitors/MON-2", driftForm), http.StatusUnprocessableEntity, `id="edit-min_samples-error"`, "at least 1")
+		r = viewer.get("/systems/SYS-1/monitoring?from=0001-01-01&to=2026-01-01")
+		want(t, r, http.StatusUnprocessableEntity, `id="range-from-error"`, "between 1970 and 9999")
+
 		// The audit log words the changes and links them.
 		r = owner.get("/audit")
-		want(t, r, http.StatusOK, "Added a monitor", "Changed the monitor", "Archived the monitor",
+		want(t, r, http.StatusOK, "Added a monitor", "Changed the monitor", "Archived the monitor", "Judged the monitor&#39;s windows",
 			"Set how the system&#39;s decisions count for monitoring", `href="/monitors/MON-1"`, `href="/systems/SYS-1/monitoring"`)
 
 		// Another organisation sees none of it.

@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aims-dev/aims/internal/aims"
@@ -293,11 +292,11 @@ func (s *Service) openIncident(ctx context.Context, tx *db.Tx, actor *aims.Actor
 	ref, err := s.incidents.Open(ctx, tx, jobActor(actor.OrgID), req)
 	if aims.CodeOf(err) == aims.CodeInvalid && req.OwnerID != "" {
 		req.OwnerID = ""
-		req.Description += " It has no owner: the monitor's owner could not own it (" + problems(err) + ")."
+		req.Description += " It has no owner: the monitor's owner could not own it (" + err.Error() + ")."
 		ref, err = s.incidents.Open(ctx, tx, jobActor(actor.OrgID), req)
 	}
 	if aims.CodeOf(err) == aims.CodeInvalid {
-		slog.Error("cannot open the incident of a monitor's alert; the alert stands alone", "monitor", m.Ref, "problems", problems(err))
+		slog.Error("cannot open the incident of a monitor's alert; the alert stands alone", "monitor", m.Ref, "err", err)
 		return nil
 	}
 	if err != nil {
@@ -310,15 +309,6 @@ func (s *Service) openIncident(ctx context.Context, tx *db.Tx, actor *aims.Actor
 	after, _ := json.Marshal(ref)
 	return s.logs.Record(ctx, tx, actor.OrgID, actor, "monitor_alert.incident", tlog.EventObject{Type: ObjectAlert, ID: a.ID, Ref: m.Ref},
 		[]tlog.Change{{Field: "incident", After: after}})
-}
-
-// problems says in one line which fields of a request were refused and why.
-func problems(err error) string {
-	var parts []string
-	for _, f := range aims.AsError(err).Fields {
-		parts = append(parts, f.Field+" "+f.Message)
-	}
-	return strings.Join(parts, "; ")
 }
 
 // incidentTitle names the incident of a monitor's breach, shortening the

@@ -405,7 +405,7 @@ func (s *Service) Update(ctx context.Context, actor *aims.Actor, ref string, req
 	}
 	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
 		now := s.clock()
-		args := append(args, now, m.ID, req.Version)
+		args := append(slices.Clip(args), now, m.ID, req.Version)
 		if where != "" {
 			args = append(args, *cur.EvaluatedUntil)
 		}
